@@ -68,6 +68,16 @@ struct Report {
   bool has_conflict = false;   // a losing value is in the history and not yet seen
 };
 
+// The report as it travels (outbox payloads, pull changes, the sync engine):
+// {"id","project","form_id","form_version","period","values","status",
+//  "author","server_version","created_at_ms","updated_at_ms"}, plus "review"
+// when the report has one. has_conflict is device-local and not included.
+nlohmann::json ReportToJson(const Report& report);
+// The inverse. "id" is required; other members default as in Report when
+// absent. InvalidArgument naming the member when one has the wrong type or
+// an unknown status. Never throws.
+Result<Report> ReportFromJson(const nlohmann::json& json);
+
 struct HistoryEntry {
   int64_t id = 0;
   std::string report_id;
@@ -185,7 +195,11 @@ class Store {
   // status-filtered pages.
   Result<std::vector<Report>> ListReports(const ReportFilter& filter);
   Result<int64_t> CountReports(const ReportFilter& filter);
+  // Oldest first. NotFound for an unknown report.
   Result<std::vector<HistoryEntry>> History(const std::string& report_id);
+  // Clears has_conflict once the officer has seen the losing values (the
+  // history keeps them). NotFound for an unknown report.
+  Status MarkConflictSeen(const std::string& id);
 
   // --- outbox (device → HQ) ---
   Result<int64_t> PendingCount();
@@ -233,9 +247,11 @@ class Store {
   Status SetSetting(const std::string& key, const std::string& value);
 
  private:
-  Store() = default;
+  struct Impl;  // prepared statements; defined in store.cpp
+  Store();
   std::filesystem::path data_dir_;
   sqlite3* db_ = nullptr;
+  std::unique_ptr<Impl> impl_;
 };
 
 // A new random report id (32 lowercase hex chars from a CSPRNG).
