@@ -1,0 +1,518 @@
+// server/cli.cpp — the fieldsync-server command line over Service and HttpServer.
+#include "server/cli.h"
+
+#include <signal.h>
+
+#include <atomic>
+#include <cerrno>
+#include <ctime>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <sstream>
+#include <thread>
+
+#include "common/cli_args.h"
+#include "server/http_server.h"
+#include "server/merge.h"
+#include "server/service.h"
+
+namespace fieldsync::server {
+namespace {
+
+using nlohmann::json;
+constexpr std::string_view kProgram = "fieldsync-server";
+constexpr int kErrorExit = 1;
+
+const cli::OptionSpec kDbOption{"--db", "PATH",
+                                "the server database: a SQLite file (created when missing) "
+                                "or postgresql://... (not built yet)",
+                                false};
+
+cli::CommandSpec ServeSpec() {
+  cli::CommandSpec s;
+  s.name = "serve";
+  s.summary = "run the HQ server";
+  s.options = {kDbOption,
+               {"--listen", "HOST:PORT", "address to listen on; port 0 picks a free port", false},
+               {"--tls-cert", "FILE", "PEM certificate: serve HTTPS (with --tls-key)", false},
+               {"--tls-key", "FILE", "PEM private key of --tls-cert", false},
+               {"--threads", "N", "request threads (default 8)", false},
+               {"--quiet", "", "do not log one line per request", false}};
+  s.details =
+      "Prints 'listening on http://HOST:PORT' once ready. SIGTERM or SIGINT stops it cleanly.\n"
+      "Example: fieldsync-server serve --db /var/lib/fieldsync/hq.db --listen 0.0.0.0:8443 \\\n"
+      "           --tls-cert hq.pem --tls-key hq.key";
+  return s;
+}
+
+std::vector<cli::CommandSpec> AdminSpecs() {
+  std::vector<cli::CommandSpec> v;
+  {
+    cli::CommandSpec s;
+    s.name = "enroll";
+    s.summary = "make a one-time enrollment code for a device (valid 24 h)";
+    s.options = {kDbOption,
+                 {"--officer", "NAME", "the field officer the device belongs to", false},
+                 {"--region", "R", "the officer's region (default: every region)", false},
+                 {"--json", "", "print {\"code\",\"officer\",\"region\",\"expires_at_ms\"}", false}};
+    s.details = "Prints the code, e.g. K7Q4-93TX-PL2M; give it to the officer once.";
+    v.push_back(s);
+  }
+  {
+    cli::CommandSpec s;
+    s.name = "revoke";
+    s.summary = "revoke a device: its token is refused from its next request";
+    s.positionals = "DEVICE";
+    s.min_positionals = s.max_positionals = 1;
+    s.options = {kDbOption};
+    v.push_back(s);
+  }
+  {
+    cli::CommandSpec s;
+    s.name = "devices";
+    s.summary = "list enrolled devices";
+    s.options = {kDbOption, {"--json", "", "print a JSON array", false}};
+    v.push_back(s);
+  }
+  {
+    cli::CommandSpec s;
+    s.name = "projects import";
+    s.summary = "import the project registry from CSV (all or nothing)";
+    s.positionals = "FILE.csv";
+    s.min_positionals = s.max_positionals = 1;
+    s.options = {kDbOption};
+    s.details =
+        "Columns: code,title,sector,measures,modality,providers,beneficiaries,\n"
+        "funding_partner,agency,region,ldc,lldc,sids (lists separated by ';').";
+    v.push_back(s);
+  }
+  {
+    cli::CommandSpec s;
+    s.name = "export";
+    s.summary = "export every report as CSV, JSON or GeoJSON";
+    s.options = {kDbOption,
+                 {"--format", "csv|json|geojson", "output format", false},
+                 {"--out", "FILE", "write to FILE instead of standard output", false}};
+    s.details = "CSV: a row per report, fixed columns then a column per form field.";
+    v.push_back(s);
+  }
+  {
+    cli::CommandSpec s;
+    s.name = "stats";
+    s.summary = "counts of reports by status, devices, projects";
+    s.options = {kDbOption, {"--json", "", "print JSON", false}};
+    v.push_back(s);
+  }
+  {
+    cli::CommandSpec s;
+    s.name = "review";
+    s.summary = "approve or return a finalized report; the device gets the review";
+    s.positionals = "REPORT_ID";
+    s.min_positionals = s.max_positionals = 1;
+    s.options = {kDbOption,
+                 {"--approve", "", "approve the report", false},
+                 {"--return", "", "return the report to the officer for changes", false},
+                 {"--comment", "TEXT", "a comment for the officer", false},
+                 {"--field-comment", "NAME=TEXT", "a comment on one field", true},
+                 {"--reviewer", "NAME", "who reviews (default: HQ)", false}};
+    v.push_back(s);
+  }
+  {
+    cli::CommandSpec s;
+    s.name = "correct";
+    s.summary = "correct values of a report at HQ; the device gets the change";
+    s.positionals = "REPORT_ID NAME=VALUE...";
+    s.min_positionals = 2;
+    s.max_positionals = cli::kUnlimited;
+    s.options = {kDbOption, {"--by", "NAME", "who corrects (default: HQ)", false}};
+    s.details = "Values are typed as the form question expects; an empty VALUE clears it.";
+    v.push_back(s);
+  }
+  return v;
+}
+
+int Report(std::ostream& err, int code, const std::string& message) {
+  err << kProgram << ": " << message << "\n";
+  return code;
+}
+
+int Usage(std::ostream& err, const Status& s) { return Report(err, cli::kUsageExit, s.message()); }
+int Error(std::ostream& err, const Status& s) { return Report(err, kErrorExit, s.message()); }
+
+Result<std::unique_ptr<Service>> OpenService(const std::string& db) {
+  auto storage = OpenStorage(db);
+  if (!storage.ok()) return storage.status();
+  return Service::Open(std::move(storage).value());
+}
+
+std::string FormatTime(int64_t ms) {
+  if (ms == 0) return "-";
+  std::time_t t = static_cast<std::time_t>(ms / 1000);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buf[32];
+  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M", &tm);
+  return buf;
+}
+
+json DeviceJson(const Device& d) {
+  return {{"id", d.id},
+          {"name", d.name},
+          {"officer", d.officer},
+          {"region", d.region},
+          {"enrolled_at_ms", d.enrolled_at_ms},
+          {"last_seen_ms", d.last_seen_ms},
+          {"revoked", d.revoked()},
+          {"revoked_at_ms", d.revoked_at_ms}};
+}
+
+json StatsJson(const Stats& s) {
+  json by_status = json::object();
+  for (const char* st : {"draft", "received", "approved", "returned"}) by_status[st] = 0;
+  for (const auto& [k, n] : s.reports_by_status) by_status[k] = n;
+  return {{"reports", {{"total", s.reports}, {"by_status", by_status}}},
+          {"devices", {{"active", s.devices_active}, {"revoked", s.devices_revoked}}},
+          {"projects", s.projects},
+          {"forms", s.forms},
+          {"attachments", {{"complete", s.attachments_complete}, {"pending", s.attachments_pending}}}};
+}
+
+// Writes through a temporary file renamed into place, so a failed export
+// never leaves a half file under the asked name.
+Status WriteExport(const std::string& path, const std::function<Status(std::ostream&)>& fn,
+                   std::ostream& out) {
+  if (path.empty()) return fn(out);
+  std::filesystem::path tmp = path + ".tmp";
+  {
+    std::ofstream f(tmp, std::ios::binary | std::ios::trunc);
+    if (!f) return Status::IOError("cannot write '" + tmp.string() + "'");
+    Status s = fn(f);
+    f.flush();
+    if (s.ok() && !f) s = Status::IOError("writing '" + tmp.string() + "' failed (disk full?)");
+    if (!s.ok()) {
+      f.close();
+      std::error_code ec;
+      std::filesystem::remove(tmp, ec);
+      return s;
+    }
+  }
+  std::error_code ec;
+  std::filesystem::rename(tmp, path, ec);
+  if (ec) return Status::IOError("cannot move the export to '" + path + "': " + ec.message());
+  return Status::Ok();
+}
+
+int RunAdminCommand(const cli::CommandSpec& spec, const cli::ParsedArgs& a, const std::string& db,
+                     std::ostream& out, std::ostream& err) {
+  if (spec.name == "export") {
+    std::string format = a.Get("--format");
+    if (format.empty())
+      return Usage(err, Status::InvalidArgument("'export' needs --format csv|json|geojson"));
+    if (format != "csv" && format != "json" && format != "geojson")
+      return Usage(err, Status::InvalidArgument("--format is csv, json or geojson, not '" +
+                                                format + "'"));
+  }
+  if (spec.name == "enroll" && a.Get("--officer").empty())
+    return Usage(err, Status::InvalidArgument("'enroll' needs --officer NAME"));
+  if (spec.name == "review" && a.Has("--approve") == a.Has("--return"))
+    return Usage(err, Status::InvalidArgument("'review' needs exactly one of --approve, --return"));
+
+  auto opened = OpenService(db);
+  if (!opened.ok()) return Error(err, opened.status());
+  Service& svc = **opened;
+
+  if (spec.name == "enroll") {
+    auto code = svc.CreateEnrollCode(a.Get("--officer"), a.Get("--region"));
+    if (!code.ok()) return Error(err, code.status());
+    if (a.Has("--json")) {
+      out << json{{"code", *code},
+                  {"officer", a.Get("--officer")},
+                  {"region", a.Get("--region")},
+                  {"expires_at_ms",
+                   svc.Now() + std::chrono::milliseconds(kEnrollCodeLifetime).count()}}
+                 .dump()
+          << "\n";
+    } else {
+      out << *code << "\n";
+    }
+    return 0;
+  }
+  if (spec.name == "revoke") {
+    Status s = svc.RevokeDevice(a.positionals[0]);
+    if (!s.ok()) return Error(err, s);
+    out << "revoked " << a.positionals[0] << "\n";
+    return 0;
+  }
+  if (spec.name == "devices") {
+    auto devices = svc.ListDevices();
+    if (!devices.ok()) return Error(err, devices.status());
+    if (a.Has("--json")) {
+      json arr = json::array();
+      for (const Device& d : *devices) arr.push_back(DeviceJson(d));
+      out << arr.dump(2) << "\n";
+    } else {
+      for (const Device& d : *devices)
+        out << d.id << "  " << d.officer << "  region=" << (d.region.empty() ? "*" : d.region)
+            << "  name=" << (d.name.empty() ? "-" : d.name)
+            << "  enrolled=" << FormatTime(d.enrolled_at_ms)
+            << "  last_seen=" << FormatTime(d.last_seen_ms)
+            << (d.revoked() ? "  REVOKED " + FormatTime(d.revoked_at_ms) : "") << "\n";
+      if (devices->empty()) out << "no devices enrolled\n";
+    }
+    return 0;
+  }
+  if (spec.name == "projects import") {
+    std::ifstream f(a.positionals[0], std::ios::binary);
+    if (!f) return Error(err, Status::IOError("cannot read '" + a.positionals[0] + "'"));
+    std::stringstream ss;
+    ss << f.rdbuf();
+    auto n = svc.ImportProjectsCsv(ss.str());
+    if (!n.ok()) return Error(err, n.status().WithContext(a.positionals[0]));
+    out << "imported " << *n << " project" << (*n == 1 ? "" : "s") << "\n";
+    return 0;
+  }
+  if (spec.name == "export") {
+    std::string format = a.Get("--format");
+    Status s = WriteExport(
+        a.Get("--out"),
+        [&](std::ostream& o) {
+          if (format == "csv") return svc.ExportCsv(o);
+          if (format == "json") return svc.ExportJson(o);
+          return svc.ExportGeoJson(o);
+        },
+        out);
+    if (!s.ok()) return Error(err, s);
+    return 0;
+  }
+  if (spec.name == "stats") {
+    auto st = svc.GetStats();
+    if (!st.ok()) return Error(err, st.status());
+    json j = StatsJson(*st);
+    if (a.Has("--json")) {
+      out << j.dump() << "\n";
+    } else {
+      out << "reports: " << st->reports;
+      for (const auto& [k, n] : st->reports_by_status) out << "  " << k << "=" << n;
+      out << "\ndevices: " << st->devices_active << " active, " << st->devices_revoked
+          << " revoked\nprojects: " << st->projects << "\nforms: " << st->forms
+          << "\nattachments: " << st->attachments_complete << " complete, "
+          << st->attachments_pending << " pending\n";
+    }
+    return 0;
+  }
+  if (spec.name == "review") {
+    json field_comments = json::object();
+    for (const std::string& fc : a.GetAll("--field-comment")) {
+      size_t eq = fc.find('=');
+      if (eq == std::string::npos || eq == 0)
+        return Usage(err, Status::InvalidArgument("--field-comment takes NAME=TEXT, got '" +
+                                                  fc + "'"));
+      field_comments[fc.substr(0, eq)] = fc.substr(eq + 1);
+    }
+    auto r = svc.ReviewReport(a.positionals[0], a.Has("--approve") ? "approve" : "return",
+                              a.Get("--comment"), field_comments, a.Get("--reviewer", "HQ"));
+    if (!r.ok()) return Error(err, r.status());
+    out << "report " << r->id << " " << r->status << " (version " << r->server_version << ")\n";
+    return 0;
+  }
+  if (spec.name == "correct") {
+    const std::string& id = a.positionals[0];
+    auto report = svc.GetReport(id);
+    if (!report.ok()) return Error(err, report.status());
+    if (!report->has_value()) return Error(err, Status::NotFound("no report '" + id + "'"));
+    auto form = svc.FindForm((*report)->form_id, (*report)->form_version);
+    if (!form) return Error(err, Status::FailedPrecondition("report " + id + " uses an unknown form"));
+    json changes = json::object();
+    for (size_t i = 1; i < a.positionals.size(); ++i) {
+      const std::string& kv = a.positionals[i];
+      size_t eq = kv.find('=');
+      if (eq == std::string::npos || eq == 0)
+        return Usage(err, Status::InvalidArgument("expected NAME=VALUE, got '" + kv + "'"));
+      std::string name = kv.substr(0, eq);
+      const schema::Question* q = form->Find(name);
+      if (!q)
+        return Error(err, Status::InvalidArgument("form '" + form->Key() + "' has no field '" +
+                                                  name + "'"));
+      auto v = schema::ParseValue(*q, kv.substr(eq + 1));
+      if (!v.ok()) return Error(err, v.status());
+      changes[name] = *v;
+    }
+    auto r = svc.CorrectReport(id, changes, a.Get("--by", "HQ"));
+    if (!r.ok()) return Error(err, r.status());
+    out << "report " << r->id << " corrected (version " << r->server_version << ")\n";
+    return 0;
+  }
+  return Error(err, Status::Internal("command '" + spec.name + "' has no implementation"));
+}
+
+int RunAdmin(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  static const std::vector<cli::CommandSpec> specs = AdminSpecs();
+  std::vector<const cli::CommandSpec*> table;
+  for (const auto& s : specs) table.push_back(&s);
+  const std::string intro = "HQ administration. Usage: fieldsync-server admin --db PATH <command>";
+
+  // Options before the command word: --db and --help.
+  std::string db;
+  size_t i = 0;
+  for (; i < args.size(); ++i) {
+    const std::string& w = args[i];
+    if (w == "--db") {
+      if (i + 1 >= args.size()) return Usage(err, Status::InvalidArgument("--db needs a PATH"));
+      db = args[++i];
+    } else if (w.rfind("--db=", 0) == 0) {
+      db = w.substr(5);
+    } else if (w == "--help" || w == "-h") {
+      out << cli::CommandListText(std::string(kProgram) + " admin", intro, table, {kDbOption});
+      return 0;
+    } else if (!w.empty() && w[0] == '-') {
+      return Usage(err, Status::InvalidArgument(
+                            "unknown option '" + w + "' for 'admin'" +
+                            cli::DidYouMean(w, {"--db", "--help"})));
+    } else {
+      break;
+    }
+  }
+  std::vector<std::string> rest(args.begin() + static_cast<long>(i), args.end());
+  if (rest.empty()) {
+    err << cli::CommandListText(std::string(kProgram) + " admin", intro, table, {kDbOption});
+    return Usage(err, Status::InvalidArgument("'admin' needs a command (see 'admin --help')"));
+  }
+  size_t consumed = 0;
+  auto found = cli::FindCommand(table, rest, &consumed);
+  if (!found.ok()) return Usage(err, found.status());
+  const cli::CommandSpec& spec = **found;
+  std::vector<std::string> cmd_args(rest.begin() + static_cast<long>(consumed), rest.end());
+  auto parsed = cli::Parse(spec, cmd_args);
+  if (!parsed.ok()) return Usage(err, parsed.status());
+  if (parsed->help) {
+    out << cli::HelpText(std::string(kProgram) + " admin", spec);
+    return 0;
+  }
+  if (parsed->Has("--db")) db = parsed->Get("--db");
+  if (db.empty())
+    return Usage(err, Status::InvalidArgument("'admin " + spec.name + "' needs --db PATH"));
+  return RunAdminCommand(spec, *parsed, db, out, err);
+}
+
+bool ParseListen(const std::string& listen, std::string* host, int* port) {
+  size_t colon = listen.rfind(':');
+  if (colon == std::string::npos || colon == 0) return false;
+  *host = listen.substr(0, colon);
+  if (host->size() > 2 && host->front() == '[' && host->back() == ']')
+    *host = host->substr(1, host->size() - 2);
+  std::string p = listen.substr(colon + 1);
+  if (p.empty() || p.size() > 5) return false;
+  for (char c : p)
+    if (c < '0' || c > '9') return false;
+  *port = std::stoi(p);
+  return *port <= 65535;
+}
+
+int RunServe(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  const cli::CommandSpec spec = ServeSpec();
+  auto parsed = cli::Parse(spec, args);
+  if (!parsed.ok()) return Usage(err, parsed.status());
+  if (parsed->help) {
+    out << cli::HelpText(kProgram, spec);
+    return 0;
+  }
+  const cli::ParsedArgs& a = *parsed;
+  if (a.Get("--db").empty()) return Usage(err, Status::InvalidArgument("'serve' needs --db PATH"));
+  HttpOptions opts;
+  if (!ParseListen(a.Get("--listen"), &opts.host, &opts.port))
+    return Usage(err, Status::InvalidArgument("'serve' needs --listen HOST:PORT (e.g. "
+                                              "127.0.0.1:8080; port 0 picks a free one), got '" +
+                                              a.Get("--listen") + "'"));
+  opts.tls_cert = a.Get("--tls-cert");
+  opts.tls_key = a.Get("--tls-key");
+  if (opts.tls_cert.empty() != opts.tls_key.empty())
+    return Usage(err, Status::InvalidArgument("--tls-cert and --tls-key go together"));
+  if (a.Has("--threads")) {
+    std::string t = a.Get("--threads");
+    if (t.empty() || t.size() > 3 || t.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoi(t) < 1)
+      return Usage(err, Status::InvalidArgument("--threads takes a number from 1 to 999"));
+    opts.threads = std::stoi(t);
+  }
+  opts.log_requests = !a.Has("--quiet");
+
+  auto opened = OpenService(a.Get("--db"));
+  if (!opened.ok()) return Error(err, opened.status());
+  std::unique_ptr<Service> svc = std::move(opened).value();
+
+  // Signals go to a watcher thread: block them here, before any server
+  // thread exists, so every thread inherits the mask.
+  sigset_t sigs, old_mask;
+  sigemptyset(&sigs);
+  sigaddset(&sigs, SIGINT);
+  sigaddset(&sigs, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &sigs, &old_mask);
+
+  HttpServer server(*svc, opts);
+  Status bound = server.Bind();
+  if (!bound.ok()) {
+    pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+    return Error(err, bound);
+  }
+  std::atomic<bool> done{false};
+  std::atomic<int> got_signal{0};
+  std::thread watcher([&] {
+    timespec tick{0, 200 * 1000 * 1000};
+    while (!done) {
+      int sig = sigtimedwait(&sigs, nullptr, &tick);
+      if (sig == SIGINT || sig == SIGTERM) {
+        got_signal = sig;
+        server.Stop();
+        return;
+      }
+    }
+  });
+  out << "listening on " << server.url() << std::endl;
+  Status ran = server.Run();
+  done = true;
+  watcher.join();
+  server.Stop();
+  svc.reset();  // closes the database
+  pthread_sigmask(SIG_SETMASK, &old_mask, nullptr);
+  if (!ran.ok()) return Error(err, ran);
+  if (got_signal) err << kProgram << ": stopped on " << (got_signal == SIGTERM ? "SIGTERM" : "SIGINT") << "\n";
+  return 0;
+}
+
+std::string OverviewText() {
+  std::ostringstream o;
+  o << "fieldsync-server " << kServerVersion << " — the fieldsync HQ server\n\n"
+    << "Usage:\n"
+    << "  fieldsync-server serve --db PATH --listen HOST:PORT [--tls-cert F --tls-key F]\n"
+    << "  fieldsync-server admin --db PATH <command> ...\n\n"
+    << "Admin commands: enroll, revoke, devices, projects import, export, stats, review, "
+       "correct\n"
+    << "Run 'fieldsync-server serve --help' or 'fieldsync-server admin --help' for details.\n";
+  return o.str();
+}
+
+}  // namespace
+
+int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  if (args.empty()) {
+    err << OverviewText();
+    return Usage(err, Status::InvalidArgument("missing command: serve or admin"));
+  }
+  const std::string& cmd = args[0];
+  std::vector<std::string> rest(args.begin() + 1, args.end());
+  if (cmd == "--help" || cmd == "-h" || cmd == "help") {
+    out << OverviewText();
+    return 0;
+  }
+  if (cmd == "--version") {
+    out << "fieldsync-server " << kServerVersion << "\n";
+    return 0;
+  }
+  if (cmd == "serve") return RunServe(rest, out, err);
+  if (cmd == "admin") return RunAdmin(rest, out, err);
+  return Usage(err, Status::InvalidArgument("unknown command '" + cmd + "'" +
+                                            cli::DidYouMean(cmd, {"serve", "admin"})));
+}
+
+}  // namespace fieldsync::server

@@ -1,0 +1,273 @@
+// server/storage.h — what the HQ server keeps, behind an interface.
+//
+// The server's logic (server/service.h) talks to a Storage; the SQLite
+// backend (server/sqlite_storage.h) is the only one built today, a PostgreSQL
+// one comes later. Nothing here names a backend type: values cross as the
+// plain structs below and JSON.
+//
+// Transactions: every operation runs inside Storage::Read (a consistent
+// snapshot) or Storage::Write (one transaction: committed when the callback
+// returns ok, rolled back otherwise). A sync batch is one Write.
+//
+// INVARIANTS every backend keeps
+//  1. (device_id, seq) is unique, enforced by the database (a UNIQUE
+//     constraint), not by check-then-insert: ClaimSeq answers false for a
+//     pair already held, and nothing else about that entry is written.
+//  2. The change feed holds at most one row per (kind, key); publishing a
+//     change deletes the previous row and inserts one with a new feed_seq.
+//     feed_seq values are never reused, and a reader never sees feed_seq n+1
+//     committed without n (rows appear in feed_seq order) — a backend whose
+//     sequences can commit out of order must serialise feed writes.
+//  3. Tokens and enrollment codes are stored only as their SHA-256 (hex).
+//  4. Write transactions are serialisable with respect to each other (SQLite:
+//     BEGIN IMMEDIATE; PostgreSQL: a lock or SERIALIZABLE with retry).
+//
+// Thread safety: a Storage is shared by every request thread; the reader and
+// writer handed to a callback belong to that call only.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "common/status.h"
+
+namespace fieldsync::server {
+
+struct EnrollCode {
+  std::string code_hash;  // SHA-256 hex of the normalised code
+  std::string officer;
+  std::string region;     // empty = every region
+  int64_t created_at_ms = 0;
+  int64_t expires_at_ms = 0;
+  int64_t used_at_ms = 0;  // 0 = unused
+  std::string device_id;   // the device it enrolled, once used
+};
+
+struct Device {
+  std::string id;          // "d_" + 16 hex
+  std::string name;        // as the device called itself at enrollment
+  std::string officer;
+  std::string region;      // empty = every region
+  std::string token_hash;  // SHA-256 hex of the bearer token
+  int64_t enrolled_at_ms = 0;
+  int64_t revoked_at_ms = 0;  // 0 = active
+  int64_t last_seen_ms = 0;
+  bool revoked() const { return revoked_at_ms != 0; }
+};
+
+struct StoredProject {
+  std::string code;
+  std::string region;
+  nlohmann::json data;  // schema::ProjectToJson
+};
+
+// Per-field versions: the report version at which a field last changed, and
+// the version at which HQ last changed it (0 = never). A device edit based on
+// version B conflicts on a field only when hq_version > B.
+struct FieldVersion {
+  int64_t version = 0;
+  int64_t hq_version = 0;
+};
+
+struct StoredReport {
+  std::string id;
+  std::string device_id;  // the owning device; "" for none
+  std::string project;
+  std::string form_id;
+  int form_version = 0;
+  std::string period;
+  nlohmann::json values = nlohmann::json::object();
+  std::string status;     // "draft", "received", "approved", "returned"
+  std::string author;
+  int64_t server_version = 0;
+  int64_t max_seq = 0;    // highest device seq applied to this report
+  int64_t created_at_ms = 0;  // device clock, display only
+  int64_t updated_at_ms = 0;  // device clock, display only
+  int64_t received_at_ms = 0; // server clock: last change stored
+  std::map<std::string, FieldVersion> field_versions;  // includes "status"
+};
+
+struct HistoryRow {
+  int64_t id = 0;
+  std::string report_id;
+  int64_t at_ms = 0;            // server clock
+  int64_t server_version = 0;   // the version this change produced
+  std::string source;           // "device", "hq", "conflict", "review"
+  std::string author;
+  std::string field;            // "" for report-level rows (created)
+  nlohmann::json old_value;
+  nlohmann::json new_value;
+  std::string note;
+};
+
+struct Review {
+  std::string report_id;
+  std::string decision;  // "approved" | "returned"
+  std::string comment;
+  nlohmann::json field_comments = nlohmann::json::object();
+  std::string reviewer;
+  int64_t at_ms = 0;
+  int64_t server_version = 0;
+};
+
+struct FeedEntry {
+  int64_t feed_seq = 0;
+  std::string kind;   // "project", "form", "review", "report"
+  std::string key;
+  std::string scope;  // "" = everyone, "region:R", "device:ID"
+  nlohmann::json data;
+};
+
+// What a device may see of the feed.
+struct FeedFilter {
+  std::string device_id;
+  std::string region;  // empty: the device sees every region's projects
+};
+
+struct AttachmentState {
+  std::string sha256;
+  int64_t total = 0;     // declared size; 0 before the first chunk
+  int64_t received = 0;  // contiguous bytes held
+  bool complete = false;
+};
+
+struct Stats {
+  std::map<std::string, int64_t> reports_by_status;
+  int64_t reports = 0;
+  int64_t devices_active = 0;
+  int64_t devices_revoked = 0;
+  int64_t projects = 0;
+  int64_t forms = 0;
+  int64_t attachments_complete = 0;
+  int64_t attachments_pending = 0;
+  int64_t feed_entries = 0;
+  int64_t history_rows = 0;
+};
+
+class StorageReader {
+ public:
+  virtual ~StorageReader() = default;
+
+  // --- devices and enrollment ---
+  virtual Result<std::optional<EnrollCode>> FindEnrollCode(const std::string& code_hash) = 0;
+  virtual Result<std::optional<Device>> FindDeviceByTokenHash(const std::string& token_hash) = 0;
+  virtual Result<std::optional<Device>> FindDevice(const std::string& device_id) = 0;
+  virtual Result<std::vector<Device>> ListDevices() = 0;  // by enrollment time
+
+  // --- reference data ---
+  virtual Result<std::optional<StoredProject>> FindProject(const std::string& code) = 0;
+  virtual Result<std::vector<StoredProject>> ListProjects() = 0;  // by code
+  // Every stored form definition (JSON), by id then version.
+  virtual Result<std::vector<nlohmann::json>> ListForms() = 0;
+
+  // --- reports ---
+  virtual Result<std::optional<StoredReport>> FindReport(const std::string& id) = 0;
+  // Every report, by (form_id, received_at_ms, id); stops at the first error fn returns.
+  virtual Status ForEachReport(const std::function<Status(const StoredReport&)>& fn) = 0;
+  virtual Result<std::vector<HistoryRow>> History(const std::string& report_id) = 0;
+  virtual Result<std::vector<Review>> Reviews(const std::string& report_id) = 0;
+
+  // --- the device sequence ledger ---
+  // The stored result of (device, seq), null when the pair is not held or its
+  // result was not recorded.
+  virtual Result<nlohmann::json> SeqResult(const std::string& device_id, int64_t seq) = 0;
+  // The highest seq held for the device; 0 when none.
+  virtual Result<int64_t> MaxSeq(const std::string& device_id) = 0;
+
+  // --- the change feed ---
+  // At most `limit` entries with feed_seq > after that `filter` may see, in
+  // feed_seq order.
+  virtual Result<std::vector<FeedEntry>> ReadFeed(int64_t after, const FeedFilter& filter,
+                                                  int limit) = 0;
+
+  // --- attachments ---
+  virtual Result<std::optional<AttachmentState>> FindAttachment(const std::string& sha256) = 0;
+  virtual Result<bool> AttachmentReferencedBy(const std::string& sha256,
+                                              const std::string& device_id) = 0;
+  // Streams the held bytes in offset order.
+  virtual Status ReadAttachment(const std::string& sha256,
+                                const std::function<Status(std::string_view)>& fn) = 0;
+
+  virtual Result<Stats> GetStats() = 0;
+};
+
+class StorageWriter : public StorageReader {
+ public:
+  virtual Status InsertEnrollCode(const EnrollCode& code) = 0;
+  // Marks an unused code used by `device_id`. false when it was already used
+  // (by a concurrent enrollment) or does not exist.
+  virtual Result<bool> UseEnrollCode(const std::string& code_hash, const std::string& device_id,
+                                     int64_t at_ms) = 0;
+  virtual Status InsertDevice(const Device& device) = 0;
+  // NotFound for an unknown id. Revoking twice keeps the first time.
+  virtual Status RevokeDevice(const std::string& device_id, int64_t at_ms) = 0;
+  virtual Status TouchDevice(const std::string& device_id, int64_t at_ms) = 0;
+
+  virtual Status UpsertProject(const StoredProject& project) = 0;
+  virtual Status UpsertForm(const std::string& form_id, int version,
+                            const nlohmann::json& definition) = 0;
+
+  // Claims (device, seq) for report_id: true when new, false when the pair is
+  // already held (invariant 1).
+  virtual Result<bool> ClaimSeq(const std::string& device_id, int64_t seq,
+                                const std::string& report_id, int64_t at_ms) = 0;
+  virtual Status SetSeqResult(const std::string& device_id, int64_t seq,
+                              const nlohmann::json& result) = 0;
+
+  // Inserts or replaces the report row (keyed by id).
+  virtual Status PutReport(const StoredReport& report) = 0;
+  virtual Status AddHistory(const std::vector<HistoryRow>& rows) = 0;
+  virtual Status AddReview(const Review& review) = 0;
+
+  // Invariant 2. Returns the new feed_seq.
+  virtual Result<int64_t> Publish(const std::string& kind, const std::string& key,
+                                  const std::string& scope, const nlohmann::json& data) = 0;
+
+  // Records that a report of `device_id` refers to the attachment.
+  virtual Status AddAttachmentRef(const std::string& sha256, const std::string& device_id,
+                                  const std::string& report_id) = 0;
+  // Creates or updates the attachment's state row.
+  virtual Status PutAttachment(const AttachmentState& state) = 0;
+  virtual Status AppendAttachmentChunk(const std::string& sha256, int64_t offset,
+                                       std::string_view bytes) = 0;
+  // Drops every chunk (after a hash mismatch).
+  virtual Status DiscardAttachmentChunks(const std::string& sha256) = 0;
+};
+
+class Storage {
+ public:
+  virtual ~Storage() = default;
+  // "sqlite" (later "postgresql"), as /healthz reports it.
+  virtual std::string_view backend() const = 0;
+  // Runs fn on a consistent snapshot. Returns fn's status, or the backend's
+  // error (Unavailable when busy, IOError, Corruption).
+  virtual Status Read(const std::function<Status(StorageReader&)>& fn) = 0;
+  // Runs fn in one write transaction: committed when fn returns ok, rolled
+  // back otherwise (fn's status is returned). REQUIRES: fn does not call
+  // Read or Write on the same Storage.
+  virtual Status Write(const std::function<Status(StorageWriter&)>& fn) = 0;
+};
+
+struct StorageOptions {
+  // SQLite: "FULL" (an acknowledged batch survives power loss; the default)
+  // or "NORMAL" (faster; the last commits may be lost on power loss).
+  std::string sqlite_synchronous = "FULL";
+  // SQLite: how long a write waits for another process's lock.
+  int busy_timeout_ms = 10000;
+};
+
+// Opens the storage named by `spec`: a SQLite file path (created when
+// missing, with its folder's parent required to exist), or a
+// postgresql://… URL (not built yet: FailedPrecondition saying so).
+Result<std::unique_ptr<Storage>> OpenStorage(const std::string& spec,
+                                             const StorageOptions& options = {});
+
+}  // namespace fieldsync::server
