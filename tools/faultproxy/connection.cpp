@@ -87,7 +87,9 @@ class Connection {
         reset_(plan.reset),
         stall_(plan.stall),
         http_(plan.http),
-        generation_(plan.generation) {}
+        generation_(plan.generation),
+        up_(&shared.up_clock),
+        down_(&shared.down_clock) {}
 
   void Run();
 
@@ -187,6 +189,9 @@ class Connection {
   bool client_wants_out_ = false, upstream_wants_out_ = false;
   bool client_hup_ = false, upstream_hup_ = false;
 
+  // The client's first bytes wait for the TCP handshake's round trip.
+  Clock::time_point handshake_done_{};
+
   bool stall_started_ = false, stalled_ = false, stall_forever_ = false;
   Clock::time_point stall_until_{};
 
@@ -205,6 +210,8 @@ class Connection {
 
 void Connection::Run() {
   SetNoDelay(client_fd_);
+  link_ = shared_.Link();
+  handshake_done_ = Clock::now() + link_.delay_up + link_.delay_down;
   if (!http_) {
     upstream_fd_ = ConnectUpstream(shared_);
     if (upstream_fd_ < 0) {
@@ -480,7 +487,8 @@ void Connection::Poll(Clock::time_point now) {
   fds[0] = {shared_.stop_pipe[0], POLLIN, 0};
 
   short client_events = 0;
-  if (!client_eof_ && up_.size() < LinkQueue::Capacity(link_.delay_up, link_.rate_up_bps)) {
+  if (!client_eof_ && now >= handshake_done_ &&
+      up_.size() < LinkQueue::Capacity(link_.delay_up, link_.rate_up_bps)) {
     client_events |= POLLIN;
   }
   if (client_wants_out_) client_events |= POLLOUT;
@@ -499,6 +507,7 @@ void Connection::Poll(Clock::time_point now) {
   fds[2] = {poll_upstream ? upstream_fd_ : -1, upstream_events, 0};
 
   Clock::time_point wake = now + kMaxPollWait;
+  if (now < handshake_done_) wake = std::min(wake, handshake_done_);
   if (stalled_) {
     if (!stall_forever_) wake = std::min(wake, stall_until_);
   } else {

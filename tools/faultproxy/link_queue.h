@@ -1,13 +1,16 @@
 // tools/faultproxy/link_queue.h — one direction of the emulated link.
 //
 // A FIFO of byte segments, each stamped with the time it may be delivered
-// (proxy.h, THE LINK MODEL, 1-3). Not thread-safe: owned by one connection.
+// (proxy.h, THE LINK MODEL, 1-3). A LinkQueue is owned by one connection and
+// is not thread-safe; the LinkClock it serialises on is shared by every
+// connection in that direction, and locks itself.
 #pragma once
 
 #include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <deque>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -16,12 +19,25 @@ namespace fieldsync::faultproxy {
 
 using Clock = std::chrono::steady_clock;
 
+// When one direction of the link has finished sending what was queued on it.
+struct LinkClock {
+  std::mutex mu;
+  Clock::time_point free_at{};
+};
+
 class LinkQueue {
  public:
+  // Serialises on `clock` (shared), or on a clock of its own when null.
+  explicit LinkQueue(LinkClock* clock = nullptr) : clock_(clock ? clock : &own_clock_) {}
+  LinkQueue(const LinkQueue&) = delete;
+  LinkQueue& operator=(const LinkQueue&) = delete;
+
   // Queues `data`, read at `now`, for a link of `delay` one way and
   // `rate_bps` bits per second (0: unlimited).
   void Push(std::string_view data, Clock::time_point now, std::chrono::milliseconds delay,
             uint64_t rate_bps) {
+    std::lock_guard<std::mutex> lock(clock_->mu);
+    Clock::time_point& link_free_at = clock_->free_at;
     size_t piece = data.size();
     if (rate_bps > 0) {  // ~10 ms of transmission per segment
       piece = static_cast<size_t>(std::clamp<uint64_t>(rate_bps / 800, 64, 16384));
@@ -29,11 +45,11 @@ class LinkQueue {
     while (!data.empty()) {
       std::string_view part = data.substr(0, piece);
       data.remove_prefix(part.size());
-      Clock::time_point start = std::max(now, link_free_at_);
+      Clock::time_point start = std::max(now, link_free_at);
       if (rate_bps > 0) {
         start += std::chrono::nanoseconds(part.size() * 8 * 1'000'000'000ull / rate_bps);
       }
-      link_free_at_ = start;
+      link_free_at = start;
       Clock::time_point at = start + delay;
       // FIFO: a shorter delay set mid-flow must not overtake queued bytes.
       if (!segments_.empty()) at = std::max(at, segments_.back().deliver_at);
@@ -79,9 +95,10 @@ class LinkQueue {
     std::string bytes;
     size_t offset;
   };
+  LinkClock own_clock_;
+  LinkClock* clock_;
   std::deque<Segment> segments_;
   size_t queued_ = 0;
-  Clock::time_point link_free_at_{};
 };
 
 }  // namespace fieldsync::faultproxy

@@ -14,11 +14,18 @@
 //     4 MiB when the rate is unlimited), so back-pressure reaches the sender.
 //  2. Bandwidth is a serialisation clock (a token bucket with no burst): bytes
 //     are cut into segments of about 10 ms of transmission; a segment leaves at
-//     max(now, when the previous one finished) + size*8/rate. Over a long
-//     transfer the delivered rate equals the configured rate.
+//     max(now, when the previous one finished) + size*8/rate. There is one
+//     clock per direction for the whole proxy: connections share the link's
+//     bandwidth, first read first sent, as on one real link. Over a long
+//     transfer the delivered rate equals the configured rate. Bytes queued
+//     for a connection that is then reset still use the link (as packets in a
+//     router's buffer would).
 //  3. Latency is added after serialisation: a segment is delivered `delay`
 //     after it left. So a request/response round trip costs at least
 //     delay_up + delay_down, on every exchange of a keep-alive connection.
+//     A new connection costs one more round trip: the proxy accepts at once,
+//     but reads the client's first bytes only delay_up + delay_down later,
+//     as a TCP handshake would.
 //  4. The link shape (delay, rate) is read live: a change applies to bytes the
 //     proxy reads after the change, on open connections too.
 //  5. Byte faults (reset, stall) count bytes *delivered* by the link in the

@@ -14,6 +14,7 @@
 #include <optional>
 #include <thread>
 
+#include "tools/faultproxy/link_queue.h"
 #include "tools/faultproxy/proxy.h"
 
 namespace fieldsync::faultproxy {
@@ -46,6 +47,9 @@ struct FaultProxy::Shared {
         requests{0}, responses{0}, resets{0}, stalls{0}, dropped_responses{0},
         duplicated_requests{0}, upstream_failures{0};
   } counters;
+
+  // The link's serialisation clocks: every connection shares the bandwidth.
+  LinkClock up_clock, down_clock;
 
   std::atomic<bool> stopping{false};
   std::atomic<uint64_t> kill_generation{0};  // bumped by ResetAllConnections
