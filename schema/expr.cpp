@@ -395,8 +395,40 @@ const FnInfo* FindFunction(std::string_view name) {
   return nullptr;
 }
 
+// Whether every number inside {...} is at most kMaxRepeatCount. libstdc++
+// reads repetition counts into a long without an overflow check (undefined
+// behaviour, found by fuzz_expr), and large counts build huge automata.
+// Conservative: braces inside a character class are screened too.
+bool RepeatCountsAreSmall(std::string_view pattern) {
+  constexpr long kMaxRepeatCount = 1000;
+  bool in_braces = false;
+  long number = 0;
+  for (size_t i = 0; i < pattern.size(); ++i) {
+    char c = pattern[i];
+    if (c == '\\') {
+      // An escaped character is never a brace; a back-reference number is
+      // read like a count, so keep it short too.
+      size_t digits = 0;
+      while (i + 1 < pattern.size() && pattern[i + 1] >= '0' && pattern[i + 1] <= '9') ++i, ++digits;
+      if (digits > 3) return false;
+      if (digits == 0) ++i;
+      number = 0;
+      continue;
+    }
+    if (c == '{') in_braces = true, number = 0;
+    else if (c == '}') in_braces = false;
+    else if (in_braces && c >= '0' && c <= '9') {
+      number = number * 10 + (c - '0');
+      if (number > kMaxRepeatCount) return false;
+    } else {
+      number = 0;
+    }
+  }
+  return true;
+}
+
 std::optional<std::regex> CompilePattern(std::string_view pattern) {
-  if (Utf8Length(pattern) > kMaxPatternLength) return std::nullopt;
+  if (Utf8Length(pattern) > kMaxPatternLength || !RepeatCountsAreSmall(pattern)) return std::nullopt;
   auto flags = std::regex::ECMAScript;
 #if defined(__GLIBCXX__)
   // libstdc++ extension: a breadth-first matcher whose time is polynomial in

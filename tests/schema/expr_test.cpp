@@ -150,6 +150,13 @@ TEST_CASE("functions") {
     CHECK(Eval("regex('abc', ${p})", {{"p", "a(("}}).is_null());
     CHECK(Eval("regex('abc', ${p})", {{"p", std::string(201, 'a')}}).is_null());
   }
+  SUBCASE("regex refuses huge repetition counts") {
+    CHECK(Eval("regex('a', ${p})", {{"p", "a{21111111111111111111111111111}"}}).is_null());
+    CHECK(Eval("regex('a', ${p})", {{"p", "a{1,1001}"}}).is_null());
+    CHECK(Eval("regex('a', ${p})", {{"p", "(a)\\99999999999999999999"}}).is_null());
+    CHECK(Bool("regex('aaa', ${p})", {{"p", "a{1,1000}"}}));
+    CHECK(Bool("regex('{12345}', ${p})", {{"p", "\\{12345\\}"}}));  // escaped braces are text
+  }
   SUBCASE("regex does not backtrack catastrophically") {
     // (a*)*b on 40 a's takes exponential time in a backtracking matcher.
     json g = {{"s", std::string(40, 'a')}};
