@@ -498,6 +498,9 @@ Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& data_dir
     }
   }
   FS_RETURN_IF_ERROR(internal::ExecSql(db, "PRAGMA synchronous = FULL", where));
+  // Savepoint journals (store calls nested in a caller's transaction) and
+  // sorts stay in memory; they are small and a temp file per call is slow.
+  FS_RETURN_IF_ERROR(internal::ExecSql(db, "PRAGMA temp_store = MEMORY", where));
   FS_RETURN_IF_ERROR(internal::Migrate(db).WithContext(path.string()));
   store->impl_ = std::make_unique<Impl>(db);
   return store;

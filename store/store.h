@@ -182,6 +182,9 @@ class Store {
   // --- reports ---
   // Creates a report (status draft or finalized as given) with a new id,
   // its history and its outbox entry. Returns the stored report.
+  // draft.id, when set, is used instead of a new id (AlreadyExists when
+  // taken; letters, digits, '-' and '_' only). InvalidArgument for another
+  // status or a missing project or form.
   Result<Report> CreateReport(const Report& draft);
   // Merges `changes` (name → value; null clears) into the values, writes
   // history and outbox. Returns NotFound for an unknown id; FailedPrecondition
@@ -191,8 +194,8 @@ class Store {
   // draft/returned → finalized, with history and outbox.
   Result<Report> Finalize(const std::string& id, const std::string& author);
   Result<Report> GetReport(const std::string& id);
-  // Newest first (updated_at desc, then id). Uses an index; no full scan for
-  // status-filtered pages.
+  // Newest first (updated_at desc, then id desc). Uses an index; no full scan
+  // for status-filtered pages. filter.limit <= 0 returns every match.
   Result<std::vector<Report>> ListReports(const ReportFilter& filter);
   Result<int64_t> CountReports(const ReportFilter& filter);
   // Oldest first. NotFound for an unknown report.
