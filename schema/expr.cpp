@@ -844,6 +844,7 @@ Value Value::FromJson(const nlohmann::json& j) {
     case nlohmann::json::value_t::array: {
       std::string s;
       for (const auto& e : j) {
+        if (e.is_structured()) continue;  // only scalars: no recursion on hostile nesting
         Value item = FromJson(e);
         if (item.is_null()) continue;
         if (!s.empty()) s += ' ';

@@ -53,8 +53,21 @@ std::string QuoteForMessage(std::string_view text) {
   return "'" + std::string(text.substr(0, cut)) + "...'";
 }
 
+namespace {
+// Whether a value is small enough to print whole. Bounded recursion: a
+// deeply nested value from a peer must not exhaust the stack in dump().
+bool SmallJson(const json& v, int depth) {
+  if (!v.is_structured()) return true;
+  if (depth >= 3 || v.size() > 8) return false;
+  for (const auto& e : v)
+    if (!SmallJson(e, depth + 1)) return false;
+  return true;
+}
+}  // namespace
+
 std::string JsonForMessage(const json& value) {
   if (value.is_string()) return QuoteForMessage(value.get_ref<const std::string&>());
+  if (!SmallJson(value, 0)) return value.is_array() ? "a long or nested list" : "a large object";
   std::string s = value.dump(-1, ' ', false, json::error_handler_t::replace);
   if (s.size() > 60) s = s.substr(0, 60) + "...";
   return s;
@@ -608,8 +621,7 @@ Status CheckValueType(const Question& q, const json& value) {
 std::string FormatValue(const Question& q, const json& value, std::string_view lang) {
   if (value.is_null()) return "";
   if (!internal::TypeProblem(q, value).empty())
-    return value.is_string() ? value.get<std::string>()
-                             : value.dump(-1, ' ', false, json::error_handler_t::replace);
+    return value.is_string() ? value.get<std::string>() : JsonForMessage(value);
   auto choice_label = [&](const std::string& name) {
     const Choice* c = q.FindChoice(name);
     std::string label = c ? c->label.Get(lang) : "";

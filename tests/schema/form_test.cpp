@@ -294,6 +294,11 @@ TEST_CASE("CheckValueType") {
   CHECK(CheckValueType(i, json("12")).message() == "field 'hiv_tested' expects a whole number, got '12'");
   CHECK(CheckValueType(i, json(18446744073709551615ull)).message().find("too large") != std::string::npos);
 
+  json deep = json::array();
+  for (int k = 0; k < 100000; ++k) deep = json::array({std::move(deep)});
+  CHECK(CheckValueType(i, deep).message() == "field 'hiv_tested' expects a whole number, got a long or nested list");
+  CHECK(FormatValue(i, deep, "en") == "a long or nested list");
+
   Question d = Q(QuestionType::kDecimal);
   CHECK(CheckValueType(d, json(3)).ok());
   CHECK(CheckValueType(d, json(3.5)).ok());
