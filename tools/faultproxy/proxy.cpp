@@ -181,9 +181,11 @@ void AcceptLoop(FaultProxy::Shared& s) {
       if (errno == EMFILE || errno == ENFILE) usleep(10000);  // let connections finish
       continue;
     }
+    // Decided before the connection counts as open, so a caller that saw it
+    // open and then called ResetAllConnections is sure to reach it.
+    ConnectionPlan plan = s.DecideConnection();
     ++s.counters.connections;
     ++s.counters.open_connections;
-    ConnectionPlan plan = s.DecideConnection();
     auto done = std::make_shared<std::atomic<bool>>(false);
     std::lock_guard<std::mutex> lock(s.workers_mu);
     for (auto it = s.workers.begin(); it != s.workers.end();) {  // reap finished ones

@@ -6,6 +6,16 @@
 // connections reset or stalled part-way, responses lost after the server
 // committed, requests delivered twice.
 //
+// USE (a 600 ms round trip at 64 kbit/s each way, the third request's answer lost):
+//   FaultProxyOptions options;
+//   options.upstream_port = server_port;
+//   options.link = LinkShape{300ms, 300ms, 64'000, 64'000};
+//   FaultProxy proxy(options);
+//   FS_RETURN_IF_ERROR(proxy.Start());
+//   std::string url = "http://" + proxy.address();   // give this to the client
+//   proxy.SetDropResponse(Trigger::Nth(3));
+//   ... run the sync ...;  proxy.counters().dropped_responses == 1
+//
 // THE LINK MODEL
 //  1. Each connection has two directions: "up" (client -> upstream) and "down"
 //     (upstream -> client). Each direction is a FIFO of segments, each stamped
