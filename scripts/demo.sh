@@ -23,7 +23,11 @@ step() { printf '\n%s== %s%s\n' "$BOLD" "$*" "$OFF"; }
 # Prints the command as a person would type it (on stderr, so that $(fs ...)
 # captures only the command's output), then runs it.
 fs() {
-  printf '%s$ fieldsync-cli %s%s\n' "$DIM" "$*" "$OFF" >&2
+  local shown="" a
+  for a in "$@"; do
+    if [[ $a =~ ^[A-Za-z0-9_./=:,@+-]+$ ]]; then shown+=" $a"; else shown+=" '$a'"; fi
+  done
+  printf '%s$ fieldsync-cli%s%s\n' "$DIM" "$shown" "$OFF" >&2
   USER=$OFFICER "$CLI" --data "$DEVICE" "$@"
 }
 

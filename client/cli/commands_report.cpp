@@ -210,8 +210,9 @@ Status RunShow(CliContext& ctx, const cli::ParsedArgs& args) {
     for (const auto& e : details->history) {
       std::string change;
       if (e.field.empty() || e.field == "status") {
-        change = "status " + (e.old_value.is_string() ? e.old_value.get<std::string>() + " → " : "") +
-                 (e.new_value.is_string() ? e.new_value.get<std::string>() : e.new_value.dump());
+        std::string to = e.new_value.is_string() ? e.new_value.get<std::string>() : e.new_value.dump();
+        change = e.old_value.is_string() ? "status " + e.old_value.get<std::string>() + " → " + to
+                                         : "created (" + to + ")";
       } else {
         change = e.field + ": " + ValueText(f, e.field, e.old_value, ctx.lang) + " → " +
                  ValueText(f, e.field, e.new_value, ctx.lang);
