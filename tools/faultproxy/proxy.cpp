@@ -286,7 +286,9 @@ void FaultProxy::Stop() {
 uint16_t FaultProxy::port() const { return shared_->port; }
 
 std::string FaultProxy::address() const {
-  return shared_->options.listen_host + ":" + std::to_string(shared_->port);
+  const std::string& host = shared_->options.listen_host;
+  bool ipv6 = host.find(':') != std::string::npos;
+  return (ipv6 ? "[" + host + "]" : host) + ":" + std::to_string(shared_->port);
 }
 
 void FaultProxy::SetLink(const LinkShape& link) {

@@ -198,7 +198,8 @@ class FaultProxy {
   // Idempotent; counters stay readable.
   void Stop();
 
-  // The bound port (valid after a successful Start) and "host:port".
+  // The bound port (valid after a successful Start) and "host:port"
+  // ("[host]:port" for an IPv6 host).
   uint16_t port() const;
   std::string address() const;
 
