@@ -501,6 +501,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& data_dir
   // Savepoint journals (store calls nested in a caller's transaction) and
   // sorts stay in memory; they are small and a temp file per call is slow.
   FS_RETURN_IF_ERROR(internal::ExecSql(db, "PRAGMA temp_store = MEMORY", where));
+  FS_RETURN_IF_ERROR(internal::ExecSql(db, "PRAGMA cache_size = -16384", where));
   FS_RETURN_IF_ERROR(internal::Migrate(db).WithContext(path.string()));
   store->impl_ = std::make_unique<Impl>(db);
   return store;

@@ -2,6 +2,7 @@
 // pull and device state, on a real SQLite file in a temporary folder.
 #include <algorithm>
 #include <set>
+#include <thread>
 
 #include "store_test_util.h"
 
@@ -638,6 +639,36 @@ TEST_CASE("Store calls nest inside a caller's transaction (bulk writes through r
   REQUIRE(sqlite3_exec(s->raw(), "COMMIT", nullptr, nullptr, nullptr) == SQLITE_OK);
   CHECK(s->CountReports(ReportFilter()).value() == 3);
   CHECK(s->PendingCount().value() == 3);
+}
+
+TEST_CASE("Two Store objects on one file (app and sync thread) never share a sequence number") {
+  TempDir dir;
+  auto first = OpenStore(dir.path());
+  auto second = OpenStore(dir.path());
+  constexpr int kEach = 25;
+  auto writer = [](Store* s, bool* ok) {
+    for (int i = 0; i < kEach; ++i) {
+      auto r = s->CreateReport(NewDraft({{"visits", i}}));
+      if (!r.ok() || !s->Finalize(r->id, "amina").ok()) {
+        *ok = false;
+        return;
+      }
+    }
+  };
+  bool ok1 = true, ok2 = true;
+  std::thread t1(writer, first.get(), &ok1);
+  std::thread t2(writer, second.get(), &ok2);
+  t1.join();
+  t2.join();
+  CHECK(ok1);
+  CHECK(ok2);
+  auto out = AllOutbox(*first);
+  CHECK(out.size() == 2 * kEach);
+  std::set<int64_t> seqs;
+  for (const auto& e : out) seqs.insert(e.seq);
+  CHECK(seqs.size() == out.size());
+  CHECK(std::stoll(QueryText(first->raw(), "SELECT value FROM meta WHERE key = 'next_seq'")) ==
+        4 * kEach + 1);  // create + finalize each took one
 }
 
 }  // namespace
