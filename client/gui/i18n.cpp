@@ -18,7 +18,7 @@ const Entry kEntries[] = {
     {Str::kNavProjects, {"Projects", "Projets", "Proyectos", "Projetos"}},
     {Str::kNavReports, {"Reports", "Rapports", "Informes", "Relatórios"}},
     {Str::kNavSummary, {"Summary", "Synthèse", "Resumen", "Resumo"}},
-    {Str::kNavSettings, {"Settings", "Réglages", "Ajustes", "Configurações"}},
+    {Str::kNavSettings, {"Settings", "Réglages", "Ajustes", "Ajustes"}},
     {Str::kBack, {"Back", "Retour", "Atrás", "Voltar"}},
     {Str::kCancel, {"Cancel", "Annuler", "Cancelar", "Cancelar"}},
     {Str::kLoading, {"Loading…", "Chargement…", "Cargando…", "Carregando…"}},

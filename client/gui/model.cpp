@@ -259,9 +259,9 @@ void GuiModel::StartSync() {
 
 // ---- frames ----
 
-void GuiModel::BeginFrame(int64_t now_ms) {
+int GuiModel::BeginFrame(int64_t now_ms) {
   now_ms_ = now_ms;
-  worker_->Drain();
+  const int applied = worker_->Drain();
   ApplySyncSnapshot();
   if (now_ms_ - last_device_poll_ms_ >= kDevicePollMs) PollDevice();
   if (screen_ == Screen::kHome && !home_refresh_inflight_ &&
@@ -279,6 +279,7 @@ void GuiModel::BeginFrame(int64_t now_ms) {
   }
   EditorTimers();
   if (!notice_.text.empty() && now_ms_ - notice_.at_ms > kNoticeMs) notice_ = Notice{};
+  return applied;
 }
 
 void GuiModel::PollDevice() {

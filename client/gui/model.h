@@ -284,7 +284,9 @@ class GuiModel {
   void Start();
   // Applies worker results and the sync snapshot, polls battery and link
   // (every few seconds), runs timers (search debounce, autosave, refreshes).
-  void BeginFrame(int64_t now_ms);
+  // Returns how many worker results were applied (the frame loop draws a few
+  // more frames after a change).
+  int BeginFrame(int64_t now_ms);
   // Work queued or running, or results not yet applied.
   bool Busy() const;
   // Tests and scripts: blocks until the worker is idle, then applies results.
@@ -370,6 +372,10 @@ class GuiModel {
   void SetTextScale(float scale);
   void SetAutoSync(bool on);
   void SetBatteryPause(int percent);
+
+  // Something outside the model changed the reports (another process, a
+  // test): refresh what shows them.
+  void ReloadData() { DataChanged(); }
 
   // ---- for tests, scripts and the benchmark ----
   // Bumps when reports on disk change (a save, a sync that brought changes).
