@@ -13,8 +13,12 @@
 //   call    := ident "(" [expr ("," expr)*] ")"
 // Functions: selected(list, 'choice'), count-selected(list), string-length(s),
 //   regex(s, 'pattern') (ECMAScript, whole-string match), today() (YYYY-MM-DD),
-//   if(cond, a, b), number(x), string(x), true(), false(), and not(x).
-//   "/" is accepted as a synonym of "div".
+//   if(cond, a, b), number(x), string(x), true(), false(), and not(x);
+//   also round(x[, digits]), int(x), coalesce(a, b) (b when a is null or ''),
+//   concat(a, ...). "/" is accepted as a synonym of "div".
+// "=" and "!=" treat '' like null, so ${x} = '' tests "not answered".
+// Limits: 10,000 characters, 100 levels of nesting; regex() patterns of at
+// most 200 characters, matched without backtracking (see docs/forms.md).
 //
 // Values are null (no answer), bool, number (double) or string; select_multiple
 // values are strings of space-separated choice names (as in XLSForm). Comparing
