@@ -66,7 +66,9 @@ std::vector<double> DiskSyncFloor(const std::filesystem::path& dir, int samples)
   std::string page(4096, 'x');
   for (int i = 0; i < samples; ++i) {
     auto t0 = Clock::now();
-    if (::pwrite(fd, page.data(), page.size(), static_cast<off_t>(i % 64) * 4096) < 0 || ::fdatasync(fd) != 0) break;
+    if (::pwrite(fd, page.data(), page.size(), static_cast<off_t>(i % 64) * 4096) < 0 ||
+        ::fdatasync(fd) != 0)
+      break;
     ms.push_back(Ms(Clock::now() - t0));
   }
   ::close(fd);
@@ -80,13 +82,16 @@ struct Stats {
 
 Stats Summarize(std::vector<double> v) {
   std::sort(v.begin(), v.end());
-  auto at = [&](double q) { return v[std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())))]; };
+  auto at = [&](double q) {
+    return v[std::min(v.size() - 1, static_cast<size_t>(q * static_cast<double>(v.size())))];
+  };
   return {at(0.50), at(0.99), v.back()};
 }
 
 void PrintLatency(const char* what, const std::vector<double>& ms) {
   Stats s = Summarize(ms);
-  std::printf("%-58s n=%zu  p50=%.3f ms  p99=%.3f ms  max=%.3f ms\n", what, ms.size(), s.p50, s.p99, s.max);
+  std::printf("%-58s n=%zu  p50=%.3f ms  p99=%.3f ms  max=%.3f ms\n", what, ms.size(), s.p50, s.p99,
+              s.max);
 }
 
 // A draft of a realistic size: a monthly health report of a dozen fields.
@@ -98,11 +103,16 @@ Report MakeDraft(int i) {
   r.author = "amina";
   char period[16];
   std::snprintf(period, sizeof period, "20%02d-%02d", 20 + (i / 12) % 6, 1 + i % 12);
-  r.values = {{"period", period},          {"facility", "Kasungu district hospital"},
-              {"visits", 100 + i % 400},   {"visits_female", 50 + i % 200},
-              {"under5", i % 90},          {"vaccinated", i % 70},
-              {"referrals", i % 9},        {"stockout", i % 7 == 0},
-              {"chw_active", 12 + i % 5},  {"location", {{"lat", -13.03 + i % 100 * 1e-4}, {"lon", 33.48}}},
+  r.values = {{"period", period},
+              {"facility", "Kasungu district hospital"},
+              {"visits", 100 + i % 400},
+              {"visits_female", 50 + i % 200},
+              {"under5", i % 90},
+              {"vaccinated", i % 70},
+              {"referrals", i % 9},
+              {"stockout", i % 7 == 0},
+              {"chw_active", 12 + i % 5},
+              {"location", {{"lat", -13.03 + i % 100 * 1e-4}, {"lon", 33.48}}},
               {"notes", "routine month; two outreach sessions"}};
   return r;
 }
@@ -149,7 +159,8 @@ int Run(const Options& opt) {
 
   // The same finalize without waiting for the disk: what the store itself
   // costs. NOT durable; for comparison only.
-  if (sqlite3_exec(store.raw(), "PRAGMA synchronous = OFF", nullptr, nullptr, nullptr) != SQLITE_OK) return 1;
+  if (sqlite3_exec(store.raw(), "PRAGMA synchronous = OFF", nullptr, nullptr, nullptr) != SQLITE_OK)
+    return 1;
   std::vector<double> nosync_ms;
   for (int i = 0; i < opt.samples; ++i) {
     auto r = store.CreateReport(MakeDraft(i));
@@ -160,7 +171,9 @@ int Run(const Options& opt) {
     if (!Check(f.status(), "finalize")) return 1;
   }
   PrintLatency("finalize with synchronous=OFF (store cost only; not durable)", nosync_ms);
-  if (sqlite3_exec(store.raw(), "PRAGMA synchronous = FULL", nullptr, nullptr, nullptr) != SQLITE_OK) return 1;
+  if (sqlite3_exec(store.raw(), "PRAGMA synchronous = FULL", nullptr, nullptr, nullptr) !=
+      SQLITE_OK)
+    return 1;
 
   // --- bulk inserts ---
   int existing = 3 * opt.samples;
@@ -169,7 +182,8 @@ int Run(const Options& opt) {
   auto bulk0 = Clock::now();
   double bulk_cpu0 = ThreadCpuMs();
   for (int done = 0; done < to_insert;) {
-    if (sqlite3_exec(store.raw(), "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK) return 1;
+    if (sqlite3_exec(store.raw(), "BEGIN IMMEDIATE", nullptr, nullptr, nullptr) != SQLITE_OK)
+      return 1;
     int end = std::min(to_insert, done + kBatch);
     for (; done < end; ++done) {
       Report d = MakeDraft(done);
@@ -182,9 +196,11 @@ int Run(const Options& opt) {
   double bulk_s = Ms(Clock::now() - bulk0) / 1000.0;
   double bulk_cpu_s = (ThreadCpuMs() - bulk_cpu0) / 1000.0;
   if (to_insert > 0)
-    std::printf("%-58s %d reports in %.2f s = %.0f reports/s (batches of %d; CPU %.2f s = %.0f reports/CPU-s)\n",
-                "bulk insert (report + history + outbox, one tx per batch)", to_insert, bulk_s, to_insert / bulk_s,
-                kBatch, bulk_cpu_s, to_insert / bulk_cpu_s);
+    std::printf(
+        "%-58s %d reports in %.2f s = %.0f reports/s (batches of %d; CPU %.2f s = %.0f "
+        "reports/CPU-s)\n",
+        "bulk insert (report + history + outbox, one tx per batch)", to_insert, bulk_s,
+        to_insert / bulk_s, kBatch, bulk_cpu_s, to_insert / bulk_cpu_s);
 
   // --- first page ---
   auto total = store.CountReports(ReportFilter());
@@ -200,8 +216,8 @@ int Run(const Options& opt) {
       rows = list->size();
     }
     Stats s = Summarize(ms);
-    std::printf("%-58s rows=%zu  p50=%.3f ms  p99=%.3f ms  (%lld reports)\n", what, rows, s.p50, s.p99,
-                static_cast<long long>(total.value()));
+    std::printf("%-58s rows=%zu  p50=%.3f ms  p99=%.3f ms  (%lld reports)\n", what, rows, s.p50,
+                s.p99, static_cast<long long>(total.value()));
     return true;
   };
   ReportFilter drafts;
@@ -228,12 +244,13 @@ int Run(const Options& opt) {
 }
 
 int Usage() {
-  std::fprintf(stderr,
-               "usage: store_bench [--reports N] [--samples N] [--runs N] [--dir PATH]\n"
-               "  --reports N  reports in the database for the list figures (default 100000)\n"
-               "  --samples N  single-change latency samples (default 1000)\n"
-               "  --runs N     runs per list query (default 30)\n"
-               "  --dir PATH   where to create the data folder (default: a new temp dir, removed after)\n");
+  std::fprintf(
+      stderr,
+      "usage: store_bench [--reports N] [--samples N] [--runs N] [--dir PATH]\n"
+      "  --reports N  reports in the database for the list figures (default 100000)\n"
+      "  --samples N  single-change latency samples (default 1000)\n"
+      "  --runs N     runs per list query (default 30)\n"
+      "  --dir PATH   where to create the data folder (default: a new temp dir, removed after)\n");
   return 2;
 }
 

@@ -42,7 +42,9 @@ class Fd {
   int fd_;
 };
 
-Status Errno(const std::string& what) { return Status::IOError(what + ": " + std::strerror(errno)); }
+Status Errno(const std::string& what) {
+  return Status::IOError(what + ": " + std::strerror(errno));
+}
 
 Status FsyncDir(const std::filesystem::path& dir) {
   Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
@@ -71,7 +73,8 @@ struct CopiedFile {
 
 // Copies `source` to `temp` (created exclusively), hashing on the way, and
 // flushes it to disk.
-Result<CopiedFile> CopyAndHash(const std::filesystem::path& source, const std::filesystem::path& temp) {
+Result<CopiedFile> CopyAndHash(const std::filesystem::path& source,
+                               const std::filesystem::path& temp) {
   Fd in(::open(source.c_str(), O_RDONLY | O_CLOEXEC));
   if (!in.ok()) return Errno("cannot read '" + source.string() + "'");
   Fd out(::open(temp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644));
@@ -110,7 +113,8 @@ std::filesystem::path Store::AttachmentPath(const std::string& sha256) const {
   return data_dir_ / "attachments" / sha256.substr(0, 2) / sha256;
 }
 
-Result<Attachment> Store::AddAttachment(const std::filesystem::path& file, const std::string& mime) {
+Result<Attachment> Store::AddAttachment(const std::filesystem::path& file,
+                                        const std::string& mime) {
   std::filesystem::path root = data_dir_ / "attachments";
   std::filesystem::path temp = root / (".incoming-" + NewReportId());
   Result<CopiedFile> copied = CopyAndHash(file, temp);
@@ -125,9 +129,11 @@ Result<Attachment> Store::AddAttachment(const std::filesystem::path& file, const
   bool created_dir = std::filesystem::create_directory(dest.parent_path(), ec);
   if (ec) {
     std::filesystem::remove(temp, ec);
-    return Status::IOError("cannot create folder '" + dest.parent_path().string() + "': " + ec.message());
+    return Status::IOError("cannot create folder '" + dest.parent_path().string() +
+                           "': " + ec.message());
   }
-  if (std::filesystem::exists(dest, ec) && std::filesystem::file_size(dest, ec) == static_cast<uintmax_t>(copied->size)) {
+  if (std::filesystem::exists(dest, ec) &&
+      std::filesystem::file_size(dest, ec) == static_cast<uintmax_t>(copied->size)) {
     std::filesystem::remove(temp, ec);  // same content already stored
   } else {
     if (::rename(temp.c_str(), dest.c_str()) != 0) {
@@ -142,10 +148,11 @@ Result<Attachment> Store::AddAttachment(const std::filesystem::path& file, const
   Transaction tx(db_);
   FS_RETURN_IF_ERROR(tx.Begin());
   {
-    STORE_ASSIGN_OR_RETURN(Stmt st, impl_->stmts.Prepare(
-                                        "INSERT INTO attachments(sha256, size, mime, original_name, uploaded_bytes, "
-                                        "uploaded, created_at_ms) VALUES(?1, ?2, ?3, ?4, 0, 0, ?5) "
-                                        "ON CONFLICT(sha256) DO NOTHING"));
+    STORE_ASSIGN_OR_RETURN(
+        Stmt st, impl_->stmts.Prepare(
+                     "INSERT INTO attachments(sha256, size, mime, original_name, uploaded_bytes, "
+                     "uploaded, created_at_ms) VALUES(?1, ?2, ?3, ?4, 0, 0, ?5) "
+                     "ON CONFLICT(sha256) DO NOTHING"));
     st.Bind(1, sha).Bind(2, copied->size).Bind(3, mime.empty() ? GuessMime(file) : mime);
     st.Bind(4, file.filename().string()).Bind(5, NowMs());
     FS_RETURN_IF_ERROR(st.Run());
@@ -157,8 +164,9 @@ Result<Attachment> Store::AddAttachment(const std::filesystem::path& file, const
 Result<Attachment> Store::GetAttachment(const std::string& sha256) {
   if (!internal::IsSha256Hex(sha256))
     return Status::InvalidArgument("'" + sha256 + "' is not a SHA-256 (64 lowercase hex digits)");
-  STORE_ASSIGN_OR_RETURN(Stmt st, impl_->stmts.Prepare("SELECT sha256, size, mime, original_name, uploaded_bytes, "
-                                                       "uploaded FROM attachments WHERE sha256 = ?1"));
+  STORE_ASSIGN_OR_RETURN(
+      Stmt st, impl_->stmts.Prepare("SELECT sha256, size, mime, original_name, uploaded_bytes, "
+                                    "uploaded FROM attachments WHERE sha256 = ?1"));
   st.Bind(1, sha256);
   STORE_ASSIGN_OR_RETURN(bool row, st.Step());
   if (!row) return Status::NotFound("attachment " + sha256 + " is not on this device");
@@ -166,14 +174,16 @@ Result<Attachment> Store::GetAttachment(const std::string& sha256) {
 }
 
 Result<std::vector<Attachment>> Store::PendingAttachments() {
-  STORE_ASSIGN_OR_RETURN(Stmt st, impl_->stmts.Prepare("SELECT sha256, size, mime, original_name, uploaded_bytes, "
-                                                       "uploaded FROM attachments WHERE uploaded = 0 "
-                                                       "ORDER BY created_at_ms, sha256"));
+  STORE_ASSIGN_OR_RETURN(
+      Stmt st, impl_->stmts.Prepare("SELECT sha256, size, mime, original_name, uploaded_bytes, "
+                                    "uploaded FROM attachments WHERE uploaded = 0 "
+                                    "ORDER BY created_at_ms, sha256"));
   std::vector<Attachment> out;
   for (;;) {
     STORE_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
-    out.push_back(Attachment{st.Text(0), st.Int(1), st.Text(2), st.Text(3), st.Int(4), st.Int(5) != 0});
+    out.push_back(
+        Attachment{st.Text(0), st.Int(1), st.Text(2), st.Text(3), st.Int(4), st.Int(5) != 0});
   }
   return out;
 }
@@ -181,8 +191,9 @@ Result<std::vector<Attachment>> Store::PendingAttachments() {
 Status Store::SetAttachmentProgress(const std::string& sha256, int64_t uploaded_bytes, bool done) {
   Transaction tx(db_);
   FS_RETURN_IF_ERROR(tx.Begin());
-  STORE_ASSIGN_OR_RETURN(Stmt st, impl_->stmts.Prepare("UPDATE attachments SET uploaded_bytes = ?2, uploaded = ?3 "
-                                                       "WHERE sha256 = ?1"));
+  STORE_ASSIGN_OR_RETURN(
+      Stmt st, impl_->stmts.Prepare("UPDATE attachments SET uploaded_bytes = ?2, uploaded = ?3 "
+                                    "WHERE sha256 = ?1"));
   FS_RETURN_IF_ERROR(st.Bind(1, sha256).Bind(2, uploaded_bytes).Bind(3, done ? 1 : 0).Run());
   if (st.Changes() == 0) return Status::NotFound("attachment " + sha256 + " is not on this device");
   return tx.Commit();

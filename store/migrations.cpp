@@ -170,8 +170,8 @@ Status Migrate(sqlite3* db) {
   STORE_ASSIGN_OR_RETURN(found, ReadUserVersion(db));
   if (found > kStepCount) return RefuseNewer(found);
   for (int v = found + 1; v <= kStepCount; ++v) {
-    FS_RETURN_IF_ERROR(ExecSql(db, kSteps[v - 1],
-                               "cannot upgrade the database to schema version " + std::to_string(v)));
+    FS_RETURN_IF_ERROR(ExecSql(
+        db, kSteps[v - 1], "cannot upgrade the database to schema version " + std::to_string(v)));
   }
   std::string set_version = "PRAGMA user_version = " + std::to_string(kStepCount);
   FS_RETURN_IF_ERROR(ExecSql(db, set_version.c_str(), "cannot record the database schema version"));

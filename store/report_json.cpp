@@ -16,7 +16,8 @@ constexpr std::array<std::pair<ReportStatus, std::string_view>, 5> kStatusNames 
 }};
 
 Status WrongType(const char* member, const char* expected) {
-  return Status::InvalidArgument(std::string("report member \"") + member + "\" must be " + expected);
+  return Status::InvalidArgument(std::string("report member \"") + member + "\" must be " +
+                                 expected);
 }
 
 // Each Read* leaves *out untouched when the member is absent or null.
@@ -90,7 +91,8 @@ Result<Report> ReportFromJson(const nlohmann::json& j) {
   FS_RETURN_IF_ERROR(ReadString(j, "form_id", &r.form_id));
   int64_t form_version = 0;
   FS_RETURN_IF_ERROR(ReadInt(j, "form_version", &form_version));
-  if (form_version < 0 || form_version > INT32_MAX) return WrongType("form_version", "a positive version number");
+  if (form_version < 0 || form_version > INT32_MAX)
+    return WrongType("form_version", "a positive version number");
   r.form_version = static_cast<int>(form_version);
   FS_RETURN_IF_ERROR(ReadString(j, "period", &r.period));
   if (auto it = j.find("values"); it != j.end() && !it->is_null()) {
@@ -123,7 +125,8 @@ Result<nlohmann::json> ParseStoredJson(const std::string& text, std::string_view
   try {
     return nlohmann::json::parse(text);
   } catch (const nlohmann::json::exception& e) {
-    return Status::Corruption("stored " + std::string(what) + " is not valid JSON (" + e.what() + ")");
+    return Status::Corruption("stored " + std::string(what) + " is not valid JSON (" + e.what() +
+                              ")");
   }
 }
 

@@ -11,7 +11,8 @@ Status SqliteStatus(sqlite3* db, int rc, std::string_view what) {
   switch (rc & 0xff) {
     case SQLITE_BUSY:
     case SQLITE_LOCKED:
-      return Status::Unavailable(msg + " (another fieldsync process is using the database; try again)");
+      return Status::Unavailable(msg +
+                                 " (another fieldsync process is using the database; try again)");
     case SQLITE_FULL:
       return Status::IOError(msg + " (the disk is full; free some space)");
     case SQLITE_IOERR:
@@ -42,7 +43,9 @@ Stmt::Stmt(sqlite3* db, sqlite3_stmt* stmt, bool* in_use) : db_(db), stmt_(stmt)
 Stmt::~Stmt() { Release(); }
 
 Stmt::Stmt(Stmt&& other) noexcept
-    : db_(other.db_), stmt_(std::exchange(other.stmt_, nullptr)), in_use_(std::exchange(other.in_use_, nullptr)) {}
+    : db_(other.db_),
+      stmt_(std::exchange(other.stmt_, nullptr)),
+      in_use_(std::exchange(other.in_use_, nullptr)) {}
 
 Stmt& Stmt::operator=(Stmt&& other) noexcept {
   if (this != &other) {
@@ -100,7 +103,8 @@ Status Stmt::Run() {
 std::string Stmt::Text(int col) const {
   const unsigned char* p = sqlite3_column_text(stmt_, col);
   if (!p) return std::string();
-  return std::string(reinterpret_cast<const char*>(p), static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
+  return std::string(reinterpret_cast<const char*>(p),
+                     static_cast<size_t>(sqlite3_column_bytes(stmt_, col)));
 }
 
 StatementCache::~StatementCache() {
@@ -138,7 +142,8 @@ Status Transaction::Begin() {
 
 Status Transaction::Commit() {
   if (!active_) return Status::Internal("commit without an open transaction");
-  Status s = ExecSql(db_, savepoint_ ? "RELEASE fieldsync_store" : "COMMIT", "cannot commit to the database");
+  Status s = ExecSql(db_, savepoint_ ? "RELEASE fieldsync_store" : "COMMIT",
+                     "cannot commit to the database");
   if (!s.ok()) {
     Rollback();
     return s;
@@ -151,7 +156,8 @@ void Transaction::Rollback() {
   if (!active_) return;
   active_ = false;
   if (savepoint_) {
-    sqlite3_exec(db_, "ROLLBACK TO fieldsync_store; RELEASE fieldsync_store", nullptr, nullptr, nullptr);
+    sqlite3_exec(db_, "ROLLBACK TO fieldsync_store; RELEASE fieldsync_store", nullptr, nullptr,
+                 nullptr);
   } else if (sqlite3_get_autocommit(db_) == 0) {
     // SQLite may already have rolled back by itself (I/O error, disk full).
     sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr);

@@ -118,13 +118,15 @@ Result<StoredReport> ReportFromRow(const Stmt& st) {
     STORE_ASSIGN_OR_RETURN(r.review, ParseStoredJson(st.Text(11), "review of report " + r.id));
   }
   r.has_conflict = st.Int(12) != 0;
-  STORE_ASSIGN_OR_RETURN(json dirty, ParseStoredJson(st.Text(13), "changed fields of report " + r.id));
+  STORE_ASSIGN_OR_RETURN(json dirty,
+                         ParseStoredJson(st.Text(13), "changed fields of report " + r.id));
   AddNames(dirty, &s.dirty);
   return s;
 }
 
 Result<std::optional<StoredReport>> LoadReport(StatementCache& c, const std::string& id) {
-  static const std::string sql = std::string("SELECT ") + kReportColumns + " FROM reports WHERE id = ?1";
+  static const std::string sql =
+      std::string("SELECT ") + kReportColumns + " FROM reports WHERE id = ?1";
   STORE_ASSIGN_OR_RETURN(Stmt st, c.Prepare(sql));
   st.Bind(1, id);
   STORE_ASSIGN_OR_RETURN(bool row, st.Step());
@@ -143,18 +145,23 @@ Status SaveReport(StatementCache& c, StoredReport& s) {
   Report& r = s.report;
   r.period = PeriodOf(r.values);
   STORE_ASSIGN_OR_RETURN(
-      Stmt st, c.Prepare("INSERT INTO reports(id, project_code, form_id, form_version, period, values_json, "
-                         "status, author, server_version, created_at_ms, updated_at_ms, review_json, "
-                         "has_conflict, dirty_fields) "
-                         "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
-                         "ON CONFLICT(id) DO UPDATE SET project_code = excluded.project_code, "
-                         "form_id = excluded.form_id, form_version = excluded.form_version, "
-                         "period = excluded.period, values_json = excluded.values_json, "
-                         "status = excluded.status, author = excluded.author, "
-                         "server_version = excluded.server_version, updated_at_ms = excluded.updated_at_ms, "
-                         "review_json = excluded.review_json, has_conflict = excluded.has_conflict, "
-                         "dirty_fields = excluded.dirty_fields"));
-  st.Bind(1, r.id).Bind(2, r.project_code).Bind(3, r.form_id).Bind(4, r.form_version).Bind(5, r.period);
+      Stmt st,
+      c.Prepare("INSERT INTO reports(id, project_code, form_id, form_version, period, values_json, "
+                "status, author, server_version, created_at_ms, updated_at_ms, review_json, "
+                "has_conflict, dirty_fields) "
+                "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14) "
+                "ON CONFLICT(id) DO UPDATE SET project_code = excluded.project_code, "
+                "form_id = excluded.form_id, form_version = excluded.form_version, "
+                "period = excluded.period, values_json = excluded.values_json, "
+                "status = excluded.status, author = excluded.author, "
+                "server_version = excluded.server_version, updated_at_ms = excluded.updated_at_ms, "
+                "review_json = excluded.review_json, has_conflict = excluded.has_conflict, "
+                "dirty_fields = excluded.dirty_fields"));
+  st.Bind(1, r.id)
+      .Bind(2, r.project_code)
+      .Bind(3, r.form_id)
+      .Bind(4, r.form_version)
+      .Bind(5, r.period);
   st.Bind(6, DumpJson(r.values)).Bind(7, ReportStatusName(r.status)).Bind(8, r.author);
   st.Bind(9, r.server_version).Bind(10, r.created_at_ms).Bind(11, r.updated_at_ms);
   if (r.review.is_null()) {
@@ -166,18 +173,22 @@ Status SaveReport(StatementCache& c, StoredReport& s) {
   return st.Run();
 }
 
-Status AddHistory(StatementCache& c, const std::string& report_id, int64_t at_ms, const std::string& author,
-                  std::string_view source, const FieldChange& change, std::string_view note = "") {
-  STORE_ASSIGN_OR_RETURN(Stmt st, c.Prepare("INSERT INTO history(report_id, at_ms, author, source, field, "
-                                            "old_json, new_json, note) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
+Status AddHistory(StatementCache& c, const std::string& report_id, int64_t at_ms,
+                  const std::string& author, std::string_view source, const FieldChange& change,
+                  std::string_view note = "") {
+  STORE_ASSIGN_OR_RETURN(
+      Stmt st, c.Prepare("INSERT INTO history(report_id, at_ms, author, source, field, "
+                         "old_json, new_json, note) VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"));
   st.Bind(1, report_id).Bind(2, at_ms).Bind(3, author).Bind(4, source).Bind(5, change.field);
   st.Bind(6, DumpJson(change.old_value)).Bind(7, DumpJson(change.new_value)).Bind(8, note);
   return st.Run();
 }
 
-Status AddHistoryRows(StatementCache& c, const std::string& report_id, int64_t at_ms, const std::string& author,
-                      std::string_view source, const std::vector<FieldChange>& changes) {
-  for (const auto& ch : changes) FS_RETURN_IF_ERROR(AddHistory(c, report_id, at_ms, author, source, ch));
+Status AddHistoryRows(StatementCache& c, const std::string& report_id, int64_t at_ms,
+                      const std::string& author, std::string_view source,
+                      const std::vector<FieldChange>& changes) {
+  for (const auto& ch : changes)
+    FS_RETURN_IF_ERROR(AddHistory(c, report_id, at_ms, author, source, ch));
   return Status::Ok();
 }
 
@@ -189,7 +200,8 @@ Result<int64_t> AllocateSeq(StatementCache& c) {
   } catch (const std::exception&) {
     seq = 0;
   }
-  if (seq <= 0) return Status::Corruption("the outbox sequence counter (meta.next_seq) is missing or damaged");
+  if (seq <= 0)
+    return Status::Corruption("the outbox sequence counter (meta.next_seq) is missing or damaged");
   FS_RETURN_IF_ERROR(MetaSet(c, "next_seq", std::to_string(seq + 1)));
   return seq;
 }
@@ -198,8 +210,9 @@ Result<int64_t> AllocateSeq(StatementCache& c) {
 Status EnqueueReport(StatementCache& c, const StoredReport& s, int64_t now) {
   std::set<std::string> changed = s.dirty;
   {
-    STORE_ASSIGN_OR_RETURN(Stmt st, c.Prepare("SELECT json_extract(payload, '$.changed') FROM outbox "
-                                              "WHERE report_id = ?1"));
+    STORE_ASSIGN_OR_RETURN(Stmt st,
+                           c.Prepare("SELECT json_extract(payload, '$.changed') FROM outbox "
+                                     "WHERE report_id = ?1"));
     st.Bind(1, s.report.id);
     for (;;) {
       STORE_ASSIGN_OR_RETURN(bool row, st.Step());
@@ -217,15 +230,17 @@ Status EnqueueReport(StatementCache& c, const StoredReport& s, int64_t now) {
   json payload = {{"report", ReportToJson(s.report)},
                   {"base_version", s.report.server_version},
                   {"changed", ToJsonArray(changed)}};
-  STORE_ASSIGN_OR_RETURN(Stmt st, c.Prepare("INSERT INTO outbox(seq, report_id, kind, payload, created_at_ms) "
-                                            "VALUES(?1, ?2, 'report', ?3, ?4)"));
+  STORE_ASSIGN_OR_RETURN(
+      Stmt st, c.Prepare("INSERT INTO outbox(seq, report_id, kind, payload, created_at_ms) "
+                         "VALUES(?1, ?2, 'report', ?3, ?4)"));
   st.Bind(1, seq).Bind(2, s.report.id).Bind(3, DumpJson(payload)).Bind(4, now);
   return st.Run();
 }
 
 // Writes a device-side change: row, history, outbox (steps 2–4 above).
-Status RecordDeviceChange(StatementCache& c, StoredReport& s, const std::vector<FieldChange>& changes,
-                          const std::string& author, int64_t now) {
+Status RecordDeviceChange(StatementCache& c, StoredReport& s,
+                          const std::vector<FieldChange>& changes, const std::string& author,
+                          int64_t now) {
   for (const auto& ch : changes) s.dirty.insert(ch.field);
   FS_RETURN_IF_ERROR(SaveReport(c, s));
   FS_RETURN_IF_ERROR(AddHistoryRows(c, s.report.id, now, author, "device", changes));
@@ -261,7 +276,8 @@ std::vector<FieldChange> MergeServerCopy(StoredReport& local, const Report& serv
     r.values.erase(name);
   }
   if (!local.dirty.count("status") && r.status != server.status) {
-    changes.push_back({"status", std::string(ReportStatusName(r.status)), std::string(ReportStatusName(server.status))});
+    changes.push_back({"status", std::string(ReportStatusName(r.status)),
+                       std::string(ReportStatusName(server.status))});
     r.status = server.status;
   }
   if (!server.project_code.empty()) r.project_code = server.project_code;
@@ -282,9 +298,10 @@ Status UpsertProjectRow(StatementCache& c, const json& project, const std::strin
   if (code.empty()) return Status::InvalidArgument("a project needs a \"code\"");
   json stored = project;
   stored["code"] = code;
-  STORE_ASSIGN_OR_RETURN(Stmt st, c.Prepare("INSERT INTO projects(code, json, updated_at_ms) VALUES(?1, ?2, ?3) "
-                                            "ON CONFLICT(code) DO UPDATE SET json = excluded.json, "
-                                            "updated_at_ms = excluded.updated_at_ms"));
+  STORE_ASSIGN_OR_RETURN(
+      Stmt st, c.Prepare("INSERT INTO projects(code, json, updated_at_ms) VALUES(?1, ?2, ?3) "
+                         "ON CONFLICT(code) DO UPDATE SET json = excluded.json, "
+                         "updated_at_ms = excluded.updated_at_ms"));
   return st.Bind(1, code).Bind(2, DumpJson(stored)).Bind(3, NowMs()).Run();
 }
 
@@ -298,9 +315,13 @@ Status UpsertFormRow(StatementCache& c, const json& form) {
       version->get<int64_t>() > INT32_MAX)
     return Status::InvalidArgument("form '" + id->get<std::string>() +
                                    "' needs a \"version\" (a whole number from 1)");
-  STORE_ASSIGN_OR_RETURN(Stmt st, c.Prepare("INSERT INTO forms(id, version, json) VALUES(?1, ?2, ?3) "
-                                            "ON CONFLICT(id, version) DO UPDATE SET json = excluded.json"));
-  return st.Bind(1, id->get<std::string>()).Bind(2, version->get<int64_t>()).Bind(3, DumpJson(form)).Run();
+  STORE_ASSIGN_OR_RETURN(Stmt st,
+                         c.Prepare("INSERT INTO forms(id, version, json) VALUES(?1, ?2, ?3) "
+                                   "ON CONFLICT(id, version) DO UPDATE SET json = excluded.json"));
+  return st.Bind(1, id->get<std::string>())
+      .Bind(2, version->get<int64_t>())
+      .Bind(3, DumpJson(form))
+      .Run();
 }
 
 // The WHERE clause and its parameters for a filter; parameters are numbered
@@ -326,8 +347,10 @@ FilterSql BuildFilter(const ReportFilter& f) {
   if (!f.period.empty()) add("period = ?N", f.period);
   if (!f.search.empty()) {
     std::string needle;
-    for (char ch : f.search) needle += static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
-    add("(instr(id, ?N) > 0 OR instr(lower(project_code), ?N) > 0 OR instr(lower(values_json), ?N) > 0)",
+    for (char ch : f.search)
+      needle += static_cast<char>(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+    add("(instr(id, ?N) > 0 OR instr(lower(project_code), ?N) > 0 OR instr(lower(values_json), ?N) "
+        "> 0)",
         needle);
   }
   return out;
@@ -344,7 +367,8 @@ Status ApplyReportChange(StatementCache& c, const PullChange& change, int64_t no
     s.report.updated_at_ms = now;
     FS_RETURN_IF_ERROR(SaveReport(c, s));
     return AddHistory(c, s.report.id, now, kHqAuthor, "server",
-                      {"status", json(), std::string(ReportStatusName(s.report.status))}, "received from HQ");
+                      {"status", json(), std::string(ReportStatusName(s.report.status))},
+                      "received from HQ");
   }
   if (server.server_version < local->report.server_version) return Status::Ok();  // stale copy
   std::vector<FieldChange> changes = MergeServerCopy(*local, server, {});
@@ -371,14 +395,16 @@ Status ApplyReviewChange(StatementCache& c, const PullChange& change, int64_t no
                                    " needs a \"decision\" of \"approved\" or \"returned\"");
   int64_t server_version = 0;
   if (auto it = d.find("server_version"); it != d.end() && !it->is_null()) {
-    if (!it->is_number_integer()) return Status::InvalidArgument("review \"server_version\" must be a whole number");
+    if (!it->is_number_integer())
+      return Status::InvalidArgument("review \"server_version\" must be a whole number");
     server_version = it->get<int64_t>();
   }
   auto text = [&](const char* member) { return StringMember(d, member); };
   STORE_ASSIGN_OR_RETURN(std::optional<StoredReport> local, LoadReport(c, report_id));
   if (!local) return Status::Ok();  // nothing on this device to attach it to
   Report& r = local->report;
-  if (server_version != 0 && server_version < r.server_version) return Status::Ok();  // stale review
+  if (server_version != 0 && server_version < r.server_version)
+    return Status::Ok();  // stale review
   json field_comments = Member(d, "field_comments");
   if (!field_comments.is_object()) field_comments = json::object();
   r.review = {{"decision", decision->get<std::string>()},
@@ -386,13 +412,15 @@ Status ApplyReviewChange(StatementCache& c, const PullChange& change, int64_t no
               {"field_comments", field_comments},
               {"reviewer", text("reviewer")},
               {"at", Member(d, "at")}};
-  FieldChange ch{"status", std::string(ReportStatusName(r.status)), std::string(ReportStatusName(status))};
+  FieldChange ch{"status", std::string(ReportStatusName(r.status)),
+                 std::string(ReportStatusName(status))};
   r.status = status;
   if (server_version > r.server_version) r.server_version = server_version;
   r.updated_at_ms = now;
   FS_RETURN_IF_ERROR(SaveReport(c, *local));
   std::string reviewer = text("reviewer");
-  return AddHistory(c, r.id, now, reviewer.empty() ? kHqAuthor : reviewer, "review", ch, text("comment"));
+  return AddHistory(c, r.id, now, reviewer.empty() ? kHqAuthor : reviewer, "review", ch,
+                    text("comment"));
 }
 
 Status ApplyOneChange(StatementCache& c, const PullChange& change, int64_t now) {
@@ -400,8 +428,9 @@ Status ApplyOneChange(StatementCache& c, const PullChange& change, int64_t now) 
   if (change.kind == "form") return UpsertFormRow(c, change.data);
   if (change.kind == "report") return ApplyReportChange(c, change, now);
   if (change.kind == "review") return ApplyReviewChange(c, change, now);
-  return Status::InvalidArgument("unknown change kind '" + change.kind +
-                                 "' (this build knows project, form, report, review; update fieldsync)");
+  return Status::InvalidArgument(
+      "unknown change kind '" + change.kind +
+      "' (this build knows project, form, report, review; update fieldsync)");
 }
 
 Status SetMetaInt(StatementCache& c, std::string_view key, int64_t v) {
@@ -421,8 +450,9 @@ Result<std::optional<std::string>> MetaGet(StatementCache& c, std::string_view k
 }
 
 Status MetaSet(StatementCache& c, std::string_view key, std::string_view value) {
-  STORE_ASSIGN_OR_RETURN(Stmt st, c.Prepare("INSERT INTO meta(key, value) VALUES(?1, ?2) "
-                                            "ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
+  STORE_ASSIGN_OR_RETURN(Stmt st,
+                         c.Prepare("INSERT INTO meta(key, value) VALUES(?1, ?2) "
+                                   "ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
   return st.Bind(1, key).Bind(2, value).Run();
 }
 
@@ -450,7 +480,8 @@ std::string NewReportId() {
 }
 
 int64_t NowMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
@@ -467,14 +498,17 @@ Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& data_dir
   std::error_code ec;
   std::filesystem::create_directories(data_dir / "attachments", ec);
   if (ec)
-    return Status::IOError("cannot create the data folder '" + data_dir.string() + "': " + ec.message());
+    return Status::IOError("cannot create the data folder '" + data_dir.string() +
+                           "': " + ec.message());
   std::unique_ptr<Store> store(new Store());
   store->data_dir_ = data_dir;
   std::filesystem::path path = data_dir / "fieldsync.db";
-  int rc = sqlite3_open_v2(path.c_str(), &store->db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                           nullptr);
+  int rc =
+      sqlite3_open_v2(path.c_str(), &store->db_,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr);
   if (rc != SQLITE_OK) {
-    Status s = internal::SqliteStatus(store->db_, rc, "cannot open the database '" + path.string() + "'");
+    Status s =
+        internal::SqliteStatus(store->db_, rc, "cannot open the database '" + path.string() + "'");
     return Status::IOError(s.message());
   }
   sqlite3* db = store->db_;
@@ -493,8 +527,9 @@ Result<std::unique_ptr<Store>> Store::Open(const std::filesystem::path& data_dir
     sqlite3_finalize(st);
     if (mode != "wal") {
       if (rc != SQLITE_ROW) return internal::SqliteStatus(db, rc, where);
-      return Status::IOError(where + ": the file system does not support write-ahead logging (journal mode is '" +
-                             mode + "'); keep the data folder on a local disk");
+      return Status::IOError(
+          where + ": the file system does not support write-ahead logging (journal mode is '" +
+          mode + "'); keep the data folder on a local disk");
     }
   }
   FS_RETURN_IF_ERROR(internal::ExecSql(db, "PRAGMA synchronous = FULL", where));
@@ -517,7 +552,8 @@ Status Store::UpsertProject(const json& project) {
 }
 
 Result<std::vector<json>> Store::ListProjects() {
-  STORE_ASSIGN_OR_RETURN(Stmt st, impl_->stmts.Prepare("SELECT code, json FROM projects ORDER BY code"));
+  STORE_ASSIGN_OR_RETURN(Stmt st,
+                         impl_->stmts.Prepare("SELECT code, json FROM projects ORDER BY code"));
   std::vector<json> out;
   for (;;) {
     STORE_ASSIGN_OR_RETURN(bool row, st.Step());
@@ -529,10 +565,13 @@ Result<std::vector<json>> Store::ListProjects() {
 }
 
 Result<json> Store::GetProject(const std::string& code) {
-  STORE_ASSIGN_OR_RETURN(Stmt st, impl_->stmts.Prepare("SELECT json FROM projects WHERE code = ?1"));
+  STORE_ASSIGN_OR_RETURN(Stmt st,
+                         impl_->stmts.Prepare("SELECT json FROM projects WHERE code = ?1"));
   st.Bind(1, code);
   STORE_ASSIGN_OR_RETURN(bool row, st.Step());
-  if (!row) return Status::NotFound("project '" + code + "' is not on this device; sync to fetch the project list");
+  if (!row)
+    return Status::NotFound("project '" + code +
+                            "' is not on this device; sync to fetch the project list");
   return ParseStoredJson(st.Text(0), "project " + code);
 }
 
@@ -544,9 +583,10 @@ Status Store::UpsertForm(const json& definition) {
 }
 
 Result<std::vector<json>> Store::ListForms() {
-  STORE_ASSIGN_OR_RETURN(Stmt st, impl_->stmts.Prepare(
-                                      "SELECT f.id, f.json FROM forms f WHERE f.version = "
-                                      "(SELECT MAX(version) FROM forms g WHERE g.id = f.id) ORDER BY f.id"));
+  STORE_ASSIGN_OR_RETURN(
+      Stmt st,
+      impl_->stmts.Prepare("SELECT f.id, f.json FROM forms f WHERE f.version = "
+                           "(SELECT MAX(version) FROM forms g WHERE g.id = f.id) ORDER BY f.id"));
   std::vector<json> out;
   for (;;) {
     STORE_ASSIGN_OR_RETURN(bool row, st.Step());
@@ -558,12 +598,15 @@ Result<std::vector<json>> Store::ListForms() {
 }
 
 Result<json> Store::GetForm(const std::string& id, int version) {
-  STORE_ASSIGN_OR_RETURN(Stmt st, impl_->stmts.Prepare("SELECT json FROM forms WHERE id = ?1 AND (?2 = 0 OR version = ?2) "
-                                                       "ORDER BY version DESC LIMIT 1"));
+  STORE_ASSIGN_OR_RETURN(
+      Stmt st,
+      impl_->stmts.Prepare("SELECT json FROM forms WHERE id = ?1 AND (?2 = 0 OR version = ?2) "
+                           "ORDER BY version DESC LIMIT 1"));
   st.Bind(1, id).Bind(2, version);
   STORE_ASSIGN_OR_RETURN(bool row, st.Step());
   if (!row) {
-    std::string what = version ? "form '" + id + "' version " + std::to_string(version) : "form '" + id + "'";
+    std::string what =
+        version ? "form '" + id + "' version " + std::to_string(version) : "form '" + id + "'";
     return Status::NotFound(what + " is not on this device; sync to fetch the forms");
   }
   return ParseStoredJson(st.Text(0), "form " + id);
@@ -581,7 +624,8 @@ Result<Report> Store::CreateReport(const Report& draft) {
     return Status::InvalidArgument("report values must be an object of field names to values");
   for (char ch : draft.id)
     if (!isalnum(static_cast<unsigned char>(ch)) && ch != '-' && ch != '_')
-      return Status::InvalidArgument("report id '" + draft.id + "' may only hold letters, digits, '-' and '_'");
+      return Status::InvalidArgument("report id '" + draft.id +
+                                     "' may only hold letters, digits, '-' and '_'");
   auto& c = impl_->stmts;
   int64_t now = NowMs();
   StoredReport s;
@@ -607,8 +651,10 @@ Result<Report> Store::CreateReport(const Report& draft) {
   return r;
 }
 
-Result<Report> Store::SetValues(const std::string& id, const json& changes, const std::string& author) {
-  if (!changes.is_object()) return Status::InvalidArgument("changes must be an object of field names to values");
+Result<Report> Store::SetValues(const std::string& id, const json& changes,
+                                const std::string& author) {
+  if (!changes.is_object())
+    return Status::InvalidArgument("changes must be an object of field names to values");
   auto& c = impl_->stmts;
   int64_t now = NowMs();
   Transaction tx(db_);
@@ -674,8 +720,9 @@ Result<Report> Store::GetReport(const std::string& id) {
 Result<std::vector<Report>> Store::ListReports(const ReportFilter& filter) {
   FilterSql f = BuildFilter(filter);
   std::string sql = std::string("SELECT ") + kReportColumns + " FROM reports" + f.where +
-                    " ORDER BY updated_at_ms DESC, id DESC LIMIT ?" + std::to_string(f.params.size() + 1) +
-                    " OFFSET ?" + std::to_string(f.params.size() + 2);
+                    " ORDER BY updated_at_ms DESC, id DESC LIMIT ?" +
+                    std::to_string(f.params.size() + 1) + " OFFSET ?" +
+                    std::to_string(f.params.size() + 2);
   STORE_ASSIGN_OR_RETURN(Stmt st, impl_->stmts.Prepare(sql));
   for (size_t i = 0; i < f.params.size(); ++i) st.Bind(static_cast<int>(i + 1), f.params[i]);
   st.Bind(static_cast<int>(f.params.size() + 1), filter.limit > 0 ? filter.limit : -1);
@@ -702,8 +749,9 @@ Result<std::vector<HistoryEntry>> Store::History(const std::string& report_id) {
   auto& c = impl_->stmts;
   STORE_ASSIGN_OR_RETURN(std::optional<StoredReport> s, LoadReport(c, report_id));
   if (!s) return Status::NotFound("report " + report_id + " is not on this device");
-  STORE_ASSIGN_OR_RETURN(Stmt st, c.Prepare("SELECT id, at_ms, author, source, field, old_json, new_json, note "
-                                            "FROM history WHERE report_id = ?1 ORDER BY id"));
+  STORE_ASSIGN_OR_RETURN(
+      Stmt st, c.Prepare("SELECT id, at_ms, author, source, field, old_json, new_json, note "
+                         "FROM history WHERE report_id = ?1 ORDER BY id"));
   st.Bind(1, report_id);
   std::vector<HistoryEntry> out;
   for (;;) {
@@ -727,7 +775,8 @@ Result<std::vector<HistoryEntry>> Store::History(const std::string& report_id) {
 Status Store::MarkConflictSeen(const std::string& id) {
   Transaction tx(db_);
   FS_RETURN_IF_ERROR(tx.Begin());
-  STORE_ASSIGN_OR_RETURN(Stmt st, impl_->stmts.Prepare("UPDATE reports SET has_conflict = 0 WHERE id = ?1"));
+  STORE_ASSIGN_OR_RETURN(Stmt st,
+                         impl_->stmts.Prepare("UPDATE reports SET has_conflict = 0 WHERE id = ?1"));
   FS_RETURN_IF_ERROR(st.Bind(1, id).Run());
   if (st.Changes() == 0) return Status::NotFound("report " + id + " is not on this device");
   return tx.Commit();
@@ -741,9 +790,11 @@ Result<int64_t> Store::PendingCount() {
   return row ? st.Int(0) : 0;
 }
 
-Result<std::vector<OutboxEntry>> Store::PeekOutbox(int64_t after_seq, size_t max_bytes, int max_entries) {
-  STORE_ASSIGN_OR_RETURN(Stmt st, impl_->stmts.Prepare("SELECT seq, report_id, kind, payload, created_at_ms "
-                                                       "FROM outbox WHERE seq > ?1 ORDER BY seq LIMIT ?2"));
+Result<std::vector<OutboxEntry>> Store::PeekOutbox(int64_t after_seq, size_t max_bytes,
+                                                   int max_entries) {
+  STORE_ASSIGN_OR_RETURN(Stmt st,
+                         impl_->stmts.Prepare("SELECT seq, report_id, kind, payload, created_at_ms "
+                                              "FROM outbox WHERE seq > ?1 ORDER BY seq LIMIT ?2"));
   st.Bind(1, after_seq).Bind(2, max_entries > 0 ? max_entries : 1);
   std::vector<OutboxEntry> out;
   size_t total = 0;
@@ -757,7 +808,8 @@ Result<std::vector<OutboxEntry>> Store::PeekOutbox(int64_t after_seq, size_t max
     if (!out.empty() && total + e.payload_bytes > max_bytes) break;
     e.report_id = st.Text(1);
     e.kind = st.Text(2);
-    STORE_ASSIGN_OR_RETURN(e.payload, ParseStoredJson(text, "outbox entry " + std::to_string(e.seq)));
+    STORE_ASSIGN_OR_RETURN(e.payload,
+                           ParseStoredJson(text, "outbox entry " + std::to_string(e.seq)));
     e.created_at_ms = st.Int(4);
     total += e.payload_bytes;
     out.push_back(std::move(e));
@@ -773,7 +825,8 @@ Status Store::AckPush(int64_t acked_seq, const std::vector<PushResult>& results)
   for (const PushResult& res : results) {
     std::string report_id, kind, payload_text;
     {
-      STORE_ASSIGN_OR_RETURN(Stmt st, c.Prepare("SELECT report_id, kind, payload FROM outbox WHERE seq = ?1"));
+      STORE_ASSIGN_OR_RETURN(
+          Stmt st, c.Prepare("SELECT report_id, kind, payload FROM outbox WHERE seq = ?1"));
       st.Bind(1, res.seq);
       STORE_ASSIGN_OR_RETURN(bool row, st.Step());
       if (!row) continue;  // already acknowledged, or collapsed into a newer entry
@@ -783,11 +836,19 @@ Status Store::AckPush(int64_t acked_seq, const std::vector<PushResult>& results)
     }
     std::string where = "push result for entry " + std::to_string(res.seq);
     if (res.outcome == "rejected") {
-      STORE_ASSIGN_OR_RETURN(Stmt ins, c.Prepare("INSERT INTO dead_letters(seq, report_id, kind, payload, reason, at_ms) "
-                                                 "VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(seq) DO NOTHING"));
-      std::string reason = res.reason.empty() ? "HQ rejected the change without giving a reason" : res.reason;
-      FS_RETURN_IF_ERROR(ins.Bind(1, res.seq).Bind(2, report_id).Bind(3, kind).Bind(4, payload_text)
-                             .Bind(5, reason).Bind(6, now).Run());
+      STORE_ASSIGN_OR_RETURN(
+          Stmt ins,
+          c.Prepare("INSERT INTO dead_letters(seq, report_id, kind, payload, reason, at_ms) "
+                    "VALUES(?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT(seq) DO NOTHING"));
+      std::string reason =
+          res.reason.empty() ? "HQ rejected the change without giving a reason" : res.reason;
+      FS_RETURN_IF_ERROR(ins.Bind(1, res.seq)
+                             .Bind(2, report_id)
+                             .Bind(3, kind)
+                             .Bind(4, payload_text)
+                             .Bind(5, reason)
+                             .Bind(6, now)
+                             .Run());
       STORE_ASSIGN_OR_RETURN(Stmt del, c.Prepare("DELETE FROM outbox WHERE seq = ?1"));
       FS_RETURN_IF_ERROR(del.Bind(1, res.seq).Run());
       continue;  // the fields stay dirty: the officer's values were not accepted
@@ -796,7 +857,8 @@ Status Store::AckPush(int64_t acked_seq, const std::vector<PushResult>& results)
       return Status::InvalidArgument(where + " has an unknown outcome '" + res.outcome +
                                      "' (expected applied, merged, conflict or rejected)");
     if (res.seq > acked_seq) continue;  // not acknowledged yet; it will be sent again
-    STORE_ASSIGN_OR_RETURN(json payload, ParseStoredJson(payload_text, "outbox entry " + std::to_string(res.seq)));
+    STORE_ASSIGN_OR_RETURN(
+        json payload, ParseStoredJson(payload_text, "outbox entry " + std::to_string(res.seq)));
     STORE_ASSIGN_OR_RETURN(StoredReport s, LoadExistingReport(c, report_id));
     std::set<std::string> sent;
     AddNames(Member(payload, "changed"), &sent);
@@ -805,7 +867,8 @@ Status Store::AckPush(int64_t acked_seq, const std::vector<PushResult>& results)
 
     std::set<std::string> conflict_fields;
     if (res.outcome == "conflict") {
-      if (!res.conflicts.is_array()) return Status::InvalidArgument(where + ": \"conflicts\" must be a list");
+      if (!res.conflicts.is_array())
+        return Status::InvalidArgument(where + ": \"conflicts\" must be a list");
       for (const auto& cf : res.conflicts)
         if (cf.is_object() && cf.contains("field") && cf["field"].is_string())
           conflict_fields.insert(cf["field"].get<std::string>());
@@ -823,8 +886,9 @@ Status Store::AckPush(int64_t acked_seq, const std::vector<PushResult>& results)
       bool device_won = StringMember(cf, "winner") == "device";
       json kept = Member(cf, "kept");
       json lost = Member(cf, "lost");
-      std::string note = device_won ? "device value kept; HQ's value " + DumpJson(lost) + " lost the conflict"
-                                    : "HQ's value kept; device value " + DumpJson(lost) + " lost the conflict";
+      std::string note =
+          device_won ? "device value kept; HQ's value " + DumpJson(lost) + " lost the conflict"
+                     : "HQ's value kept; device value " + DumpJson(lost) + " lost the conflict";
       FS_RETURN_IF_ERROR(AddHistory(c, s.report.id, now, kHqAuthor, "conflict",
                                     {cf["field"].get<std::string>(), lost, kept}, note));
       s.report.has_conflict = true;
@@ -835,15 +899,17 @@ Status Store::AckPush(int64_t acked_seq, const std::vector<PushResult>& results)
   {
     std::vector<std::pair<std::string, json>> acked;
     {
-      STORE_ASSIGN_OR_RETURN(Stmt st, c.Prepare("SELECT seq, report_id, json_extract(payload, '$.changed') "
-                                                "FROM outbox WHERE seq <= ?1"));
+      STORE_ASSIGN_OR_RETURN(Stmt st,
+                             c.Prepare("SELECT seq, report_id, json_extract(payload, '$.changed') "
+                                       "FROM outbox WHERE seq <= ?1"));
       st.Bind(1, acked_seq);
       for (;;) {
         STORE_ASSIGN_OR_RETURN(bool row, st.Step());
         if (!row) break;
         json changed;
         if (!st.IsNull(2)) {
-          STORE_ASSIGN_OR_RETURN(changed, ParseStoredJson(st.Text(2), "outbox entry " + std::to_string(st.Int(0))));
+          STORE_ASSIGN_OR_RETURN(
+              changed, ParseStoredJson(st.Text(2), "outbox entry " + std::to_string(st.Int(0))));
         }
         acked.emplace_back(st.Text(1), std::move(changed));
       }
@@ -864,8 +930,9 @@ Status Store::AckPush(int64_t acked_seq, const std::vector<PushResult>& results)
 }
 
 Result<std::vector<DeadLetter>> Store::DeadLetters() {
-  STORE_ASSIGN_OR_RETURN(Stmt st, impl_->stmts.Prepare("SELECT seq, report_id, reason, at_ms FROM dead_letters "
-                                                       "ORDER BY seq"));
+  STORE_ASSIGN_OR_RETURN(
+      Stmt st, impl_->stmts.Prepare("SELECT seq, report_id, reason, at_ms FROM dead_letters "
+                                    "ORDER BY seq"));
   std::vector<DeadLetter> out;
   for (;;) {
     STORE_ASSIGN_OR_RETURN(bool row, st.Step());
@@ -882,10 +949,13 @@ Status Store::Resend(int64_t dead_letter_seq) {
   FS_RETURN_IF_ERROR(tx.Begin());
   std::string report_id, payload_text;
   {
-    STORE_ASSIGN_OR_RETURN(Stmt st, c.Prepare("SELECT report_id, payload FROM dead_letters WHERE seq = ?1"));
+    STORE_ASSIGN_OR_RETURN(Stmt st,
+                           c.Prepare("SELECT report_id, payload FROM dead_letters WHERE seq = ?1"));
     st.Bind(1, dead_letter_seq);
     STORE_ASSIGN_OR_RETURN(bool row, st.Step());
-    if (!row) return Status::NotFound("there is no rejected change number " + std::to_string(dead_letter_seq));
+    if (!row)
+      return Status::NotFound("there is no rejected change number " +
+                              std::to_string(dead_letter_seq));
     report_id = st.Text(0);
     payload_text = st.Text(1);
   }
@@ -909,8 +979,9 @@ Status Store::ApplyPull(const std::vector<PullChange>& changes, const std::strin
   for (size_t i = 0; i < changes.size(); ++i) {
     Status s = ApplyOneChange(c, changes[i], now);
     if (!s.ok())
-      return s.WithContext("change " + std::to_string(i + 1) + " of " + std::to_string(changes.size()) + " from HQ (" +
-                           changes[i].kind + " " + changes[i].key + ")");
+      return s.WithContext("change " + std::to_string(i + 1) + " of " +
+                           std::to_string(changes.size()) + " from HQ (" + changes[i].kind + " " +
+                           changes[i].key + ")");
   }
   FS_RETURN_IF_ERROR(MetaSet(c, "cursor", new_cursor));
   return tx.Commit();
@@ -932,21 +1003,31 @@ Result<DeviceState> Store::GetDeviceState() {
     STORE_ASSIGN_OR_RETURN(bool row, st.Step());
     if (!row) break;
     std::string key = st.Text(0), value = st.Text(1);
-    if (key == "device_id") d.device_id = value;
-    else if (key == "server_url") d.server_url = value;
-    else if (key == "token") d.token = value;
-    else if (key == "officer") d.officer = value;
-    else if (key == "region") d.region = value;
-    else if (key == "cursor") d.cursor = value;
-    else if (key == "last_sync_ok_ms") d.last_sync_ok_ms = to_int(value);
-    else if (key == "last_error") d.last_error = value;
-    else if (key == "last_error_ms") d.last_error_ms = to_int(value);
+    if (key == "device_id")
+      d.device_id = value;
+    else if (key == "server_url")
+      d.server_url = value;
+    else if (key == "token")
+      d.token = value;
+    else if (key == "officer")
+      d.officer = value;
+    else if (key == "region")
+      d.region = value;
+    else if (key == "cursor")
+      d.cursor = value;
+    else if (key == "last_sync_ok_ms")
+      d.last_sync_ok_ms = to_int(value);
+    else if (key == "last_error")
+      d.last_error = value;
+    else if (key == "last_error_ms")
+      d.last_error_ms = to_int(value);
   }
   return d;
 }
 
-Status Store::SetEnrollment(const std::string& server_url, const std::string& device_id, const std::string& token,
-                            const std::string& officer, const std::string& region) {
+Status Store::SetEnrollment(const std::string& server_url, const std::string& device_id,
+                            const std::string& token, const std::string& officer,
+                            const std::string& region) {
   auto& c = impl_->stmts;
   Transaction tx(db_);
   FS_RETURN_IF_ERROR(tx.Begin());
@@ -978,7 +1059,8 @@ Status Store::RecordSyncError(const std::string& message, int64_t at_ms) {
 }
 
 Result<std::string> Store::GetSetting(const std::string& key, const std::string& fallback) {
-  STORE_ASSIGN_OR_RETURN(Stmt st, impl_->stmts.Prepare("SELECT value FROM settings WHERE key = ?1"));
+  STORE_ASSIGN_OR_RETURN(Stmt st,
+                         impl_->stmts.Prepare("SELECT value FROM settings WHERE key = ?1"));
   st.Bind(1, key);
   STORE_ASSIGN_OR_RETURN(bool row, st.Step());
   return row ? st.Text(0) : fallback;
@@ -987,8 +1069,9 @@ Result<std::string> Store::GetSetting(const std::string& key, const std::string&
 Status Store::SetSetting(const std::string& key, const std::string& value) {
   Transaction tx(db_);
   FS_RETURN_IF_ERROR(tx.Begin());
-  STORE_ASSIGN_OR_RETURN(Stmt st, impl_->stmts.Prepare("INSERT INTO settings(key, value) VALUES(?1, ?2) "
-                                                       "ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
+  STORE_ASSIGN_OR_RETURN(
+      Stmt st, impl_->stmts.Prepare("INSERT INTO settings(key, value) VALUES(?1, ?2) "
+                                    "ON CONFLICT(key) DO UPDATE SET value = excluded.value"));
   FS_RETURN_IF_ERROR(st.Bind(1, key).Bind(2, value).Run());
   return tx.Commit();
 }

@@ -2,11 +2,10 @@
 // share (internal to store/).
 #pragma once
 
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "store/sqlite_util.h"
 #include "store/store.h"

@@ -46,7 +46,9 @@ using testing::TempDir;
     auto r = s.CreateReport(d);
     if (!r.ok()) _exit(4);
     say(r->id, 1);
-    if (!s.SetValues(r->id, {{"visits", i + 1000}, {"extra", "x"}, {"note", nullptr}}, "amina").ok()) _exit(5);
+    if (!s.SetValues(r->id, {{"visits", i + 1000}, {"extra", "x"}, {"note", nullptr}}, "amina")
+             .ok())
+      _exit(5);
     say(r->id, 2);
     if (i % 2 == 0) {
       if (!s.Finalize(r->id, "amina").ok()) _exit(6);
@@ -74,7 +76,8 @@ int StepOf(const Report& r) {
   return 1;
 }
 
-void CheckDatabase(const std::filesystem::path& dir, const std::map<std::string, int>& acknowledged) {
+void CheckDatabase(const std::filesystem::path& dir,
+                   const std::map<std::string, int>& acknowledged) {
   auto s = OpenStore(dir);
   CHECK(QueryText(s->raw(), "PRAGMA integrity_check") == "ok");
   CHECK(QueryInt(s->raw(), "PRAGMA foreign_key_check") == -1);  // no rows
@@ -91,7 +94,8 @@ void CheckDatabase(const std::filesystem::path& dir, const std::map<std::string,
     seqs.insert(e.seq);
   }
   CHECK(by_report.size() == reports->size());
-  int64_t next_seq = std::stoll(QueryText(s->raw(), "SELECT value FROM meta WHERE key = 'next_seq'"));
+  int64_t next_seq =
+      std::stoll(QueryText(s->raw(), "SELECT value FROM meta WHERE key = 'next_seq'"));
   if (!seqs.empty()) CHECK(*seqs.rbegin() < next_seq);
 
   for (const Report& r : reports.value()) {
@@ -161,7 +165,8 @@ TEST_CASE("A writer killed at a random moment leaves every change whole or absen
     REQUIRE_MESSAGE(WIFSIGNALED(wstatus), "writer exited with status " << WEXITSTATUS(wstatus));
     auto acknowledged = ReadSteps(fds[0]);
     close(fds[0]);
-    INFO("round " << round << ", killed after " << delay_ms << " ms, " << acknowledged.size() << " reports");
+    INFO("round " << round << ", killed after " << delay_ms << " ms, " << acknowledged.size()
+                  << " reports");
     CheckDatabase(dir.path(), acknowledged);
   }
 }

@@ -101,7 +101,8 @@ TEST_CASE("A database newer than this build is refused and left untouched") {
   REQUIRE_FALSE(s.ok());
   CHECK(s.status().code() == Status::Code::kFailedPrecondition);
   CHECK(s.status().message() == "database schema version 7 is newer than this build supports (" +
-                                    std::to_string(CurrentSchemaVersion()) + "); install a newer fieldsync");
+                                    std::to_string(CurrentSchemaVersion()) +
+                                    "); install a newer fieldsync");
   RawDb raw(dir.path());
   CHECK(QueryInt(raw.db, "PRAGMA user_version") == 7);
   CHECK(QueryText(raw.db, "PRAGMA journal_mode") == "delete");  // not switched to WAL
@@ -118,7 +119,9 @@ TEST_CASE("A failing migration step leaves the database at its old version") {
   RawDb raw(dir.path());
   CHECK(QueryInt(raw.db, "PRAGMA user_version") == 1);
   // Step 2's first statements (new columns) were rolled back too.
-  CHECK(QueryInt(raw.db, "SELECT count(*) FROM pragma_table_info('reports') WHERE name = 'has_conflict'") == 0);
+  CHECK(QueryInt(raw.db,
+                 "SELECT count(*) FROM pragma_table_info('reports') WHERE name = 'has_conflict'") ==
+        0);
   CHECK(QueryInt(raw.db, "SELECT count(*) FROM reports") == 2);
 }
 
@@ -126,7 +129,8 @@ TEST_CASE("An empty file folder gets the whole schema; a damaged file is reporte
   TempDir dir;
   {
     auto s = OpenStore(dir.path() / "fresh");
-    CHECK(QueryInt(s->raw(), "SELECT count(*) FROM sqlite_master WHERE name = 'dead_letters'") == 1);
+    CHECK(QueryInt(s->raw(), "SELECT count(*) FROM sqlite_master WHERE name = 'dead_letters'") ==
+          1);
     CHECK(QueryText(s->raw(), "SELECT value FROM meta WHERE key = 'next_seq'") == "1");
   }
   std::filesystem::create_directories(dir.path() / "junk");

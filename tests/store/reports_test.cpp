@@ -118,7 +118,8 @@ TEST_CASE("SetValues writes history and collapses the unsent outbox entry") {
   REQUIRE(r.ok());
   int64_t first_seq = AllOutbox(*s)[0].seq;
 
-  auto changed = s->SetValues(r->id, {{"visits", 2}, {"period", nullptr}, {"note", "late"}}, "bilal");
+  auto changed =
+      s->SetValues(r->id, {{"visits", 2}, {"period", nullptr}, {"note", "late"}}, "bilal");
   REQUIRE(changed.ok());
   CHECK(changed->values == json({{"visits", 2}, {"note", "late"}}));
   CHECK(changed->period == "");  // period cleared with the value
@@ -198,12 +199,13 @@ TEST_CASE("Reports with HQ cannot be edited until HQ returns them") {
   auto edit = s->SetValues(r.id, {{"visits", 99}}, "amina");
   CHECK(edit.status().code() == Status::Code::kFailedPrecondition);
   CHECK(edit.status().message() ==
-        "report " + r.id + " is with HQ for review (received); it can be edited again if HQ returns it");
+        "report " + r.id +
+            " is with HQ for review (received); it can be edited again if HQ returns it");
   CHECK(s->Finalize(r.id, "amina").status().code() == Status::Code::kFailedPrecondition);
 
-  json review = {{"report_id", r.id},     {"decision", "returned"},
+  json review = {{"report_id", r.id},         {"decision", "returned"},
                  {"comment", "check visits"}, {"field_comments", {{"visits", "too low"}}},
-                 {"reviewer", "hq.lima"}, {"at", "2024-04-02T10:00:00Z"},
+                 {"reviewer", "hq.lima"},     {"at", "2024-04-02T10:00:00Z"},
                  {"server_version", 4}};
   REQUIRE(s->ApplyPull({{"review", r.id, review}}, "c2").ok());
   auto back = s->GetReport(r.id).value();
@@ -245,7 +247,8 @@ TEST_CASE("Sequence numbers only grow, across collapse, ack and an empty outbox"
   auto last_seq = [&] {
     auto out = AllOutbox(*s);
     REQUIRE(!out.empty());
-    return std::max_element(out.begin(), out.end(), [](auto& a, auto& b) { return a.seq < b.seq; })->seq;
+    return std::max_element(out.begin(), out.end(), [](auto& a, auto& b) { return a.seq < b.seq; })
+        ->seq;
   };
   auto a = s->CreateReport(NewDraft());
   REQUIRE(a.ok());
@@ -356,7 +359,8 @@ TEST_CASE("AckPush with an unknown outcome changes nothing") {
   CHECK(s->DeadLetters()->empty());
 }
 
-TEST_CASE("AckPush merged and conflict results take the server's copy and keep the loser in history") {
+TEST_CASE(
+    "AckPush merged and conflict results take the server's copy and keep the loser in history") {
   TempDir dir;
   auto s = OpenStore(dir.path());
   auto r = s->CreateReport(NewDraft({{"period", "2024-03"}, {"visits", 12}, {"girls", 5}}));
@@ -383,7 +387,8 @@ TEST_CASE("AckPush merged and conflict results take the server's copy and keep t
   json server = ReportToJson(s->GetReport(r->id).value());
   server["values"]["visits"] = 9;
   server["server_version"] = 9;
-  json conflicts = json::array({{{"field", "visits"}, {"kept", 9}, {"lost", 14}, {"winner", "hq"}}});
+  json conflicts =
+      json::array({{{"field", "visits"}, {"kept", 9}, {"lost", 14}, {"winner", "hq"}}});
   PushResult cf{out[0].seq, "conflict", 9, "", server, conflicts};
   REQUIRE(s->AckPush(out[0].seq, {cf}).ok());
   got = s->GetReport(r->id).value();
@@ -449,9 +454,12 @@ TEST_CASE("ApplyPull of a report keeps the fields changed on the device and thei
 TEST_CASE("ApplyPull stores reference data and the cursor, all or nothing") {
   TempDir dir;
   auto s = OpenStore(dir.path());
-  json project = {{"code", "SSC-AGR-007"}, {"title", "Rice seed exchange"}, {"sector", "agriculture"}};
+  json project = {
+      {"code", "SSC-AGR-007"}, {"title", "Rice seed exchange"}, {"sector", "agriculture"}};
   json form = {{"id", "agri_quarterly"}, {"version", 2}, {"questions", json::array()}};
-  REQUIRE(s->ApplyPull({{"project", "SSC-AGR-007", project}, {"form", "agri_quarterly@2", form}}, "c-1").ok());
+  REQUIRE(
+      s->ApplyPull({{"project", "SSC-AGR-007", project}, {"form", "agri_quarterly@2", form}}, "c-1")
+          .ok());
   CHECK(s->GetProject("SSC-AGR-007").value() == project);
   CHECK(s->GetForm("agri_quarterly").value() == form);
   CHECK(s->GetDeviceState()->cursor == "c-1");
@@ -472,9 +480,11 @@ TEST_CASE("ApplyPull stores reference data and the cursor, all or nothing") {
   CHECK(s->GetDeviceState()->cursor == "c-1");
   CHECK(s->ListProjects()->size() == 1);
 
-  CHECK(s->ApplyPull({{"gizmo", "x", json::object()}}, "c-3").code() == Status::Code::kInvalidArgument);
-  CHECK(s->ApplyPull({{"review", "x", {{"report_id", "x"}, {"decision", "maybe"}}}}, "c-3").code() ==
+  CHECK(s->ApplyPull({{"gizmo", "x", json::object()}}, "c-3").code() ==
         Status::Code::kInvalidArgument);
+  CHECK(
+      s->ApplyPull({{"review", "x", {{"report_id", "x"}, {"decision", "maybe"}}}}, "c-3").code() ==
+      Status::Code::kInvalidArgument);
   CHECK(s->GetDeviceState()->cursor == "c-1");
 }
 
@@ -513,7 +523,8 @@ TEST_CASE("ListReports filters, orders newest first and pages; the status page u
   auto s = OpenStore(dir.path());
   std::vector<std::string> ids;
   for (int i = 0; i < 12; ++i) {
-    auto r = s->CreateReport(NewDraft({{"period", i % 2 ? "2024-01" : "2024-02"}, {"visits", i},
+    auto r = s->CreateReport(NewDraft({{"period", i % 2 ? "2024-01" : "2024-02"},
+                                       {"visits", i},
                                        {"village", i == 7 ? "Kasungu" : "Mzimba"}},
                                       i % 3 ? "P1" : "P2", i < 6 ? "formA" : "formB"));
     REQUIRE(r.ok());
@@ -536,7 +547,8 @@ TEST_CASE("ListReports filters, orders newest first and pages; the status page u
   CHECK(s->CountReports(testing::Filter().Form("formB")).value() == 6);
   CHECK(s->CountReports(testing::Filter().Project("P2")).value() == 4);
   CHECK(s->CountReports(testing::Filter().Period("2024-01")).value() == 6);
-  CHECK(s->CountReports(testing::Filter().Form("formA").Project("P2").Period("2024-02")).value() == 1);
+  CHECK(s->CountReports(testing::Filter().Form("formA").Project("P2").Period("2024-02")).value() ==
+        1);
   auto found = s->ListReports(testing::Filter().Search("kasungu")).value();
   REQUIRE(found.size() == 1);
   CHECK(found[0].id == ids[7]);
@@ -556,7 +568,8 @@ TEST_CASE("ListReports filters, orders newest first and pages; the status page u
                              "EXPLAIN QUERY PLAN SELECT id FROM reports WHERE status = 'draft' "
                              "ORDER BY updated_at_ms DESC, id DESC LIMIT 50",
                              -1, &st, nullptr) == SQLITE_OK);
-  while (sqlite3_step(st) == SQLITE_ROW) plan += std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 3))) + "\n";
+  while (sqlite3_step(st) == SQLITE_ROW)
+    plan += std::string(reinterpret_cast<const char*>(sqlite3_column_text(st, 3))) + "\n";
   sqlite3_finalize(st);
   CHECK(plan.find("reports_by_status_updated") != std::string::npos);
   CHECK(plan.find("TEMP B-TREE") == std::string::npos);
@@ -571,8 +584,8 @@ TEST_CASE("Report JSON round-trips and names the member at fault") {
   r.updated_at_ms = 200;
   r.period = "2024-05";
   json j = ReportToJson(r);
-  for (const char* key : {"id", "project", "form_id", "form_version", "period", "values", "status", "author",
-                          "server_version", "created_at_ms", "updated_at_ms"})
+  for (const char* key : {"id", "project", "form_id", "form_version", "period", "values", "status",
+                          "author", "server_version", "created_at_ms", "updated_at_ms"})
     CHECK(j.contains(key));
   CHECK(j["status"] == "returned");
   CHECK_FALSE(j.contains("review"));

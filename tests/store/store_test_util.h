@@ -2,10 +2,9 @@
 // temporary data folder and a few one-line report builders.
 #pragma once
 
+#include <doctest/doctest.h>
 #include <sqlite3.h>
 #include <stdlib.h>
-
-#include <doctest/doctest.h>
 
 #include <filesystem>
 #include <string>
@@ -54,13 +53,34 @@ inline Report NewDraft(nlohmann::json values = {{"period", "2024-03"}, {"visits"
 // A ReportFilter built by chaining: Filter().Status(kDraft).Limit(10).
 struct Filter {
   ReportFilter f;
-  Filter& Status(ReportStatus v) { f.status = v; return *this; }
-  Filter& Form(std::string v) { f.form_id = std::move(v); return *this; }
-  Filter& Project(std::string v) { f.project_code = std::move(v); return *this; }
-  Filter& Period(std::string v) { f.period = std::move(v); return *this; }
-  Filter& Search(std::string v) { f.search = std::move(v); return *this; }
-  Filter& Limit(int v) { f.limit = v; return *this; }
-  Filter& Offset(int v) { f.offset = v; return *this; }
+  Filter& Status(ReportStatus v) {
+    f.status = v;
+    return *this;
+  }
+  Filter& Form(std::string v) {
+    f.form_id = std::move(v);
+    return *this;
+  }
+  Filter& Project(std::string v) {
+    f.project_code = std::move(v);
+    return *this;
+  }
+  Filter& Period(std::string v) {
+    f.period = std::move(v);
+    return *this;
+  }
+  Filter& Search(std::string v) {
+    f.search = std::move(v);
+    return *this;
+  }
+  Filter& Limit(int v) {
+    f.limit = v;
+    return *this;
+  }
+  Filter& Offset(int v) {
+    f.offset = v;
+    return *this;
+  }
   operator const ReportFilter&() const { return f; }  // NOLINT: implicit by design
 };
 
