@@ -2,6 +2,8 @@
 #include "server/cli.h"
 
 #include <signal.h>
+#include <termios.h>
+#include <unistd.h>
 
 #include <atomic>
 #include <cerrno>
@@ -13,9 +15,11 @@
 #include <thread>
 
 #include "common/cli_args.h"
+#include "server/export.h"
 #include "server/http_server.h"
 #include "server/merge.h"
 #include "server/service.h"
+#include "server/users.h"
 
 namespace fieldsync::server {
 namespace {
@@ -90,11 +94,25 @@ std::vector<cli::CommandSpec> AdminSpecs() {
   {
     cli::CommandSpec s;
     s.name = "export";
-    s.summary = "export every report as CSV, JSON or GeoJSON";
+    s.summary = "export reports (CSV, JSON, GeoJSON) or the follow-up report by Framework measure";
     s.options = {kDbOption,
-                 {"--format", "csv|json|geojson", "output format", false},
-                 {"--out", "FILE", "write to FILE instead of standard output", false}};
-    s.details = "CSV: a row per report, fixed columns then a column per form field.";
+                 {"--format", "csv|json|geojson|followup-csv|followup-html", "output format", false},
+                 {"--out", "FILE", "write to FILE instead of standard output", false},
+                 {"--labels", "FILE", "csv: also write the columns' labels, types and choices to FILE",
+                  false},
+                 {"--lang", "en|fr|es|pt", "language of labels (default en)", false},
+                 {"--status", "S", "only reports with this status", false},
+                 {"--region", "R", "only reports of projects in region R", false},
+                 {"--sector", "S", "only reports of projects in sector S", false},
+                 {"--measure", "N", "only reports of projects implementing Framework measure N", false},
+                 {"--from", "YYYY-MM", "only reporting periods from this month", false},
+                 {"--to", "YYYY-MM", "only reporting periods up to this month", false}};
+    s.details =
+        "CSV: a row per report, fixed columns then a column per form field; --labels FILE\n"
+        "describes each column. GeoJSON: reports with a location. followup-csv and\n"
+        "followup-html: per Framework measure, sector and beneficiary group (LDC, LLDC, SIDS),\n"
+        "the projects, reports and sums of key indicators (received and approved reports\n"
+        "unless --status says otherwise). See docs/hq.md.";
     v.push_back(s);
   }
   {
@@ -116,6 +134,47 @@ std::vector<cli::CommandSpec> AdminSpecs() {
                  {"--comment", "TEXT", "a comment for the officer", false},
                  {"--field-comment", "NAME=TEXT", "a comment on one field", true},
                  {"--reviewer", "NAME", "who reviews (default: HQ)", false}};
+    v.push_back(s);
+  }
+  {
+    cli::CommandSpec s;
+    s.name = "user add";
+    s.summary = "add an HQ user of the web dashboard (password read from standard input)";
+    s.positionals = "NAME";
+    s.min_positionals = s.max_positionals = 1;
+    s.options = {kDbOption,
+                 {"--role", "admin|reviewer|viewer", "what the user may do", false},
+                 {"--region", "R", "limit the user to reports of region R", false}};
+    s.details =
+        "viewer: reads reports, charts, exports; reviewer: also approves and returns;\n"
+        "admin: also enrolls and revokes devices and imports the registry.\n"
+        "Example: printf '%s\\n' \"$PASSWORD\" | fieldsync-server admin --db hq.db user add vera "
+        "--role reviewer --region west-africa";
+    v.push_back(s);
+  }
+  {
+    cli::CommandSpec s;
+    s.name = "user list";
+    s.summary = "list HQ users";
+    s.options = {kDbOption, {"--json", "", "print a JSON array", false}};
+    v.push_back(s);
+  }
+  {
+    cli::CommandSpec s;
+    s.name = "user password";
+    s.summary = "set an HQ user's password (read from standard input)";
+    s.positionals = "NAME";
+    s.min_positionals = s.max_positionals = 1;
+    s.options = {kDbOption};
+    v.push_back(s);
+  }
+  {
+    cli::CommandSpec s;
+    s.name = "user disable";
+    s.summary = "stop an HQ user from signing in (their sessions end at once)";
+    s.positionals = "NAME";
+    s.min_positionals = s.max_positionals = 1;
+    s.options = {kDbOption, {"--enable", "", "allow the user to sign in again", false}};
     v.push_back(s);
   }
   {
@@ -203,15 +262,148 @@ Status WriteExport(const std::string& path, const std::function<Status(std::ostr
   return Status::Ok();
 }
 
+// `export`: reports through server/export.h (filters, --labels), or the
+// follow-up report.
+int RunExport(Service& svc, const cli::ParsedArgs& a, std::ostream& out, std::ostream& err) {
+  const std::string format = a.Get("--format");
+  const std::string lang = a.Get("--lang", "en");
+  if (lang != "en" && lang != "fr" && lang != "es" && lang != "pt")
+    return Usage(err, Status::InvalidArgument("--lang is en, fr, es or pt, not '" + lang + "'"));
+  ReportFilter filter;
+  filter.status = a.Get("--status");
+  filter.region = a.Get("--region");
+  filter.sector = a.Get("--sector");
+  filter.period_from = a.Get("--from");
+  filter.period_to = a.Get("--to");
+  if (a.Has("--measure")) {
+    std::string m = a.Get("--measure");
+    if (m.empty() || m.size() > 2 || m.find_first_not_of("0123456789") != std::string::npos ||
+        std::stoi(m) < 1 || std::stoi(m) > 50)
+      return Usage(err, Status::InvalidArgument("--measure is a number from 1 to 50"));
+    filter.measure = std::stoi(m);
+  }
+  Status s;
+  if (format == "followup-csv" || format == "followup-html") {
+    auto fu = BuildFollowUp(svc, filter);
+    if (!fu.ok()) return Error(err, fu.status());
+    s = WriteExport(
+        a.Get("--out"),
+        [&](std::ostream& o) {
+          return format == "followup-csv" ? WriteFollowUpCsv(*fu, o) : WriteFollowUpHtml(*fu, o, lang);
+        },
+        out);
+  } else {
+    ReportExportFormat f = format == "csv"    ? ReportExportFormat::kCsv
+                           : format == "json" ? ReportExportFormat::kJson
+                                              : ReportExportFormat::kGeoJson;
+    std::ostringstream labels;
+    s = WriteExport(
+        a.Get("--out"),
+        [&](std::ostream& o) {
+          return ExportReports(svc, f, filter, o, a.Has("--labels") ? &labels : nullptr, lang);
+        },
+        out);
+    if (s.ok() && a.Has("--labels")) {
+      std::string text = labels.str();
+      s = WriteExport(
+          a.Get("--labels"),
+          [&](std::ostream& o) {
+            o << text;
+            return o ? Status::Ok() : Status::IOError("writing the labels failed");
+          },
+          out);
+    }
+  }
+  if (!s.ok()) return Error(err, s);
+  return 0;
+}
+
+// A password from standard input: the first line, without echo on a terminal.
+Result<std::string> ReadPassword(std::ostream& err) {
+  const bool tty = isatty(STDIN_FILENO);
+  termios saved{};
+  if (tty) {
+    err << "password: " << std::flush;
+    if (tcgetattr(STDIN_FILENO, &saved) == 0) {
+      termios quiet = saved;
+      quiet.c_lflag &= static_cast<tcflag_t>(~ECHO);
+      tcsetattr(STDIN_FILENO, TCSANOW, &quiet);
+    }
+  }
+  std::string line;
+  bool got = static_cast<bool>(std::getline(std::cin, line));
+  if (tty) {
+    tcsetattr(STDIN_FILENO, TCSANOW, &saved);
+    err << "\n";
+  }
+  if (!got || line.empty())
+    return Status::InvalidArgument("no password on standard input; pipe it in, e.g. "
+                                   "printf '%s\\n' \"$PASSWORD\" | fieldsync-server admin ... user add NAME");
+  if (!line.empty() && line.back() == '\r') line.pop_back();
+  return line;
+}
+
+int RunUser(Service& svc, const std::string& command, const cli::ParsedArgs& a, std::ostream& out,
+            std::ostream& err) {
+  HqAuth auth(svc);
+  if (command == "user add" || command == "user password") {
+    auto password = ReadPassword(err);
+    if (!password.ok()) return Error(err, password.status());
+    const std::string& name = a.positionals[0];
+    Status s = command == "user add"
+                   ? auth.AddUser(name, a.Get("--role"), a.Get("--region"), *password)
+                   : auth.SetPassword(name, *password);
+    if (!s.ok()) return Error(err, s);
+    if (command == "user add")
+      out << "added " << a.Get("--role") << " " << name
+          << (a.Get("--region").empty() ? "" : " (region " + a.Get("--region") + ")") << "\n";
+    else
+      out << "password of " << name << " changed\n";
+    return 0;
+  }
+  if (command == "user disable") {
+    Status s = auth.SetDisabled(a.positionals[0], !a.Has("--enable"));
+    if (!s.ok()) return Error(err, s);
+    out << (a.Has("--enable") ? "enabled " : "disabled ") << a.positionals[0] << "\n";
+    return 0;
+  }
+  auto users = auth.ListUsers();
+  if (!users.ok()) return Error(err, users.status());
+  if (a.Has("--json")) {
+    json arr = json::array();
+    for (const HqUser& u : *users)
+      arr.push_back({{"name", u.name},
+                     {"role", u.role},
+                     {"region", u.region},
+                     {"created_at_ms", u.created_at_ms},
+                     {"disabled", u.disabled_at_ms != 0}});
+    out << arr.dump(2) << "\n";
+  } else {
+    for (const HqUser& u : *users)
+      out << u.name << "  " << u.role << "  region=" << (u.region.empty() ? "*" : u.region)
+          << (u.disabled_at_ms ? "  DISABLED" : "") << "\n";
+    if (users->empty()) out << "no users; add one with 'user add NAME --role admin'\n";
+  }
+  return 0;
+}
+
 int RunAdminCommand(const cli::CommandSpec& spec, const cli::ParsedArgs& a, const std::string& db,
                      std::ostream& out, std::ostream& err) {
   if (spec.name == "export") {
     std::string format = a.Get("--format");
     if (format.empty())
       return Usage(err, Status::InvalidArgument("'export' needs --format csv|json|geojson"));
-    if (format != "csv" && format != "json" && format != "geojson")
-      return Usage(err, Status::InvalidArgument("--format is csv, json or geojson, not '" +
-                                                format + "'"));
+    if (format != "csv" && format != "json" && format != "geojson" && format != "followup-csv" &&
+        format != "followup-html")
+      return Usage(err, Status::InvalidArgument("--format is csv, json, geojson, followup-csv or "
+                                                "followup-html, not '" + format + "'"));
+    if (a.Has("--labels") && format != "csv")
+      return Usage(err, Status::InvalidArgument("--labels goes with --format csv"));
+  }
+  if (spec.name == "user add") {
+    HqRole role;
+    if (!ParseHqRole(a.Get("--role"), &role))
+      return Usage(err, Status::InvalidArgument("'user add' needs --role admin, reviewer or viewer"));
   }
   if (spec.name == "enroll" && a.Get("--officer").empty())
     return Usage(err, Status::InvalidArgument("'enroll' needs --officer NAME"));
@@ -272,19 +464,8 @@ int RunAdminCommand(const cli::CommandSpec& spec, const cli::ParsedArgs& a, cons
     out << "imported " << *n << " project" << (*n == 1 ? "" : "s") << "\n";
     return 0;
   }
-  if (spec.name == "export") {
-    std::string format = a.Get("--format");
-    Status s = WriteExport(
-        a.Get("--out"),
-        [&](std::ostream& o) {
-          if (format == "csv") return svc.ExportCsv(o);
-          if (format == "json") return svc.ExportJson(o);
-          return svc.ExportGeoJson(o);
-        },
-        out);
-    if (!s.ok()) return Error(err, s);
-    return 0;
-  }
+  if (spec.name == "export") return RunExport(svc, a, out, err);
+  if (spec.name.rfind("user ", 0) == 0) return RunUser(svc, spec.name, a, out, err);
   if (spec.name == "stats") {
     auto st = svc.GetStats();
     if (!st.ok()) return Error(err, st.status());
@@ -487,7 +668,7 @@ std::string OverviewText() {
     << "  fieldsync-server serve --db PATH --listen HOST:PORT [--tls-cert F --tls-key F]\n"
     << "  fieldsync-server admin --db PATH <command> ...\n\n"
     << "Admin commands: enroll, revoke, devices, projects import, export, stats, review, "
-       "correct\n"
+       "correct, user add|list|password|disable\n"
     << "Run 'fieldsync-server serve --help' or 'fieldsync-server admin --help' for details.\n";
   return o.str();
 }

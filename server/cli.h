@@ -7,7 +7,11 @@
 //     revoke DEVICE
 //     devices [--json]
 //     projects import FILE.csv
-//     export --format csv|json|geojson [--out FILE]
+//     export --format csv|json|geojson|followup-csv|followup-html [--out FILE]
+//            [--labels FILE] [--lang L] [--status S] [--region R] [--sector S]
+//            [--measure N] [--from YYYY-MM] [--to YYYY-MM]
+//     user add NAME --role admin|reviewer|viewer [--region R]   (password on stdin)
+//     user list [--json] | user password NAME | user disable NAME [--enable]
 //     stats [--json]
 //     review REPORT_ID --approve|--return [--comment TEXT] [--reviewer NAME]
 //                      [--field-comment NAME=TEXT]...

@@ -99,6 +99,7 @@ struct HttpServer::Impl {
   std::unique_ptr<httplib::Server> server;
   std::atomic<bool> in_run{false};
   std::atomic<bool> stop_requested{false};
+  std::shared_ptr<WebRoutes> web;  // the dashboard's routes and their state
 };
 
 HttpServer::HttpServer(Service& service, HttpOptions options)
@@ -334,6 +335,11 @@ Status HttpServer::Bind() {
             }
             Reply(res, AttachmentJson(state), sync::BodyFormat::kJson);
           });
+
+  // The web dashboard; registered last (it ends with a catch-all for pages).
+  WebOptions web = options_.web;
+  web.secure_cookie = !options_.tls_cert.empty();
+  impl_->web = RegisterWebRoutes(srv, service_, web);
 
   if (options_.port == 0) {
     port_ = srv.bind_to_any_port(options_.host);

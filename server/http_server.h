@@ -30,6 +30,7 @@
 
 #include "common/status.h"
 #include "server/service.h"
+#include "server/web_routes.h"
 
 namespace fieldsync::server {
 
@@ -45,6 +46,8 @@ struct HttpOptions {
   // Receives each request's log line (without newline); null: stderr.
   std::function<void(const std::string&)> log;
   bool log_requests = true;
+  // The web dashboard and its /api/v1/hq/ routes (server/web_routes.h).
+  WebOptions web;
 };
 
 class HttpServer {

@@ -3,6 +3,8 @@
 
 #include <sqlite3.h>
 
+#include "server/sqlite_hq.h"
+
 #include <mutex>
 #include <unordered_map>
 #include <utility>
@@ -725,6 +727,42 @@ class SqliteTx final : public StorageWriter {
     return s.Run();
   }
 
+  // --- HQ users, sessions and dashboard queries: server/sqlite_hq.cpp ---
+  Result<std::optional<HqUser>> FindHqUser(const std::string& name) override {
+    return sqlite_hq::FindUser(c_.db(), name);
+  }
+  Result<std::vector<HqUser>> ListHqUsers() override { return sqlite_hq::ListUsers(c_.db()); }
+  Result<std::optional<HqSession>> FindHqSession(const std::string& token_hash) override {
+    return sqlite_hq::FindSession(c_.db(), token_hash);
+  }
+  Result<InboxPage> QueryInbox(const InboxQuery& query) override {
+    return sqlite_hq::QueryInbox(c_.db(), query);
+  }
+  Result<std::vector<ReportAggregate>> AggregateReports(
+      const ReportFilter& filter, const std::vector<std::string>& fields) override {
+    return sqlite_hq::AggregateReports(c_.db(), filter, fields);
+  }
+  Result<std::vector<ReportPoint>> ReportPoints(const ReportFilter& filter, int limit) override {
+    return sqlite_hq::ReportPoints(c_.db(), filter, limit);
+  }
+  Result<std::vector<std::string>> ReportAuthors(const ReportFilter& filter) override {
+    return sqlite_hq::ReportAuthors(c_.db(), filter);
+  }
+  Status InsertHqUser(const HqUser& user) override { return sqlite_hq::InsertUser(c_.db(), user); }
+  Status UpdateHqUser(const HqUser& user) override { return sqlite_hq::UpdateUser(c_.db(), user); }
+  Status InsertHqSession(const HqSession& session) override {
+    return sqlite_hq::InsertSession(c_.db(), session);
+  }
+  Status TouchHqSession(const std::string& token_hash, int64_t at_ms) override {
+    return sqlite_hq::TouchSession(c_.db(), token_hash, at_ms);
+  }
+  Status DeleteHqSession(const std::string& token_hash) override {
+    return sqlite_hq::DeleteSession(c_.db(), token_hash);
+  }
+  Result<int64_t> DeleteExpiredHqSessions(int64_t now_ms) override {
+    return sqlite_hq::DeleteExpiredSessions(c_.db(), now_ms);
+  }
+
  private:
   Result<std::optional<Device>> FindDeviceBy(const char* sql, const std::string& key) {
     FS_PREPARE(s, c_, sql);
@@ -865,6 +903,13 @@ class SqliteStorage final : public Storage {
       Status st = c.Exec(kSchemaV1, "creating the server schema");
       if (!st.ok()) return rollback(st);
       st = c.Exec("PRAGMA user_version = 1", "recording the schema version");
+      if (!st.ok()) return rollback(st);
+      version = 1;
+    }
+    if (version < 2) {  // HQ users, sessions and the inbox indexes
+      Status st = c.Exec(sqlite_hq::kSchemaV2, "adding the HQ dashboard tables");
+      if (!st.ok()) return rollback(st);
+      st = c.Exec("PRAGMA user_version = 2", "recording the schema version");
       if (!st.ok()) return rollback(st);
     }
     return c.Exec("COMMIT", "committing the migration");

@@ -21,7 +21,7 @@
 namespace fieldsync::server {
 
 // The schema version this build writes.
-inline constexpr int kSqliteSchemaVersion = 1;
+inline constexpr int kSqliteSchemaVersion = 2;  // 2: HQ users, sessions, inbox indexes
 
 // Opens or creates the database file. IOError naming the path when it cannot
 // be opened, FailedPrecondition when it is newer than this build.

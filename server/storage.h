@@ -152,6 +152,91 @@ struct Stats {
   int64_t history_rows = 0;
 };
 
+// --- HQ users, sessions and the dashboard's queries (docs/hq.md) ---
+
+struct HqUser {
+  std::string name;           // unique; what a person types to sign in
+  std::string role;           // "admin", "reviewer" or "viewer"
+  std::string region;         // empty = every region
+  std::string password_hash;  // libsodium crypto_pwhash_str (Argon2id)
+  int64_t created_at_ms = 0;
+  int64_t disabled_at_ms = 0;  // 0 = may sign in
+};
+
+// A dashboard session. Only the SHA-256 of its cookie token is stored.
+struct HqSession {
+  std::string token_hash;
+  std::string user;
+  int64_t created_at_ms = 0;
+  int64_t expires_at_ms = 0;  // absolute end
+  int64_t last_seen_ms = 0;   // idle expiry counts from here
+};
+
+// What a dashboard user asks of the reports. Empty strings and 0 mean "any".
+// Project-level filters (region, sector, country, measure) select the
+// reports whose project, as the registry holds it now, matches.
+struct ReportFilter {
+  std::string region;       // the project's region must equal it
+  std::string sector;
+  std::string country;      // a provider or beneficiary country (alpha-3)
+  int measure = 0;          // a Framework measure the project implements
+  std::string project;
+  std::string form_id;
+  std::string status;       // "draft", "received", "approved", "returned"
+  std::vector<std::string> statuses;  // any of these (when non-empty)
+  std::string officer;      // the report's author
+  std::string period_from;  // "YYYY-MM", inclusive
+  std::string period_to;    // "YYYY-MM", inclusive
+  std::string search;       // a substring of the id, author, project or values
+};
+
+// Keyset paging over (received_at_ms DESC, id DESC): the newest first.
+struct InboxQuery {
+  ReportFilter filter;
+  bool has_after = false;  // continue after (after_received_ms, after_id)
+  int64_t after_received_ms = 0;
+  std::string after_id;
+  int limit = 50;
+  int count_limit = 0;  // > 0: count matches, stopping at this many
+};
+
+struct InboxRow {
+  std::string id;
+  std::string device_id;
+  std::string project;
+  std::string form_id;
+  int form_version = 0;
+  std::string period;
+  std::string status;
+  std::string author;
+  int64_t server_version = 0;
+  int64_t received_at_ms = 0;
+  int64_t updated_at_ms = 0;
+};
+
+struct InboxPage {
+  std::vector<InboxRow> rows;
+  bool more = false;      // rows exist after the last one
+  int64_t total = -1;     // matches counted (capped at count_limit); -1 = not counted
+};
+
+// Reports and the sums of numeric answers per (project, period).
+struct ReportAggregate {
+  std::string project;
+  std::string period;
+  int64_t reports = 0;
+  std::map<std::string, double> sums;  // field name -> sum of its numeric answers
+};
+
+// A report's first geopoint answer.
+struct ReportPoint {
+  std::string report_id;
+  std::string project;
+  std::string status;
+  double lat = 0;
+  double lon = 0;
+};
+
 class StorageReader {
  public:
   virtual ~StorageReader() = default;
@@ -197,6 +282,48 @@ class StorageReader {
                                 const std::function<Status(std::string_view)>& fn) = 0;
 
   virtual Result<Stats> GetStats() = 0;
+
+  // --- HQ users, sessions and dashboard queries ---
+  // The defaults let a backend (or a test fake) that does not keep them say
+  // so; the SQLite backend implements them all.
+  virtual Result<std::optional<HqUser>> FindHqUser(const std::string& name) {
+    (void)name;
+    return NotKept("users");
+  }
+  virtual Result<std::vector<HqUser>> ListHqUsers() { return NotKept("users"); }  // by name
+  virtual Result<std::optional<HqSession>> FindHqSession(const std::string& token_hash) {
+    (void)token_hash;
+    return NotKept("sessions");
+  }
+  // One page of the inbox (see InboxQuery).
+  virtual Result<InboxPage> QueryInbox(const InboxQuery& query) {
+    (void)query;
+    return NotKept("inbox queries");
+  }
+  // Per (project, period): the number of matching reports and, for each name
+  // in `fields`, the sum of its numeric answers. Ordered by project, period.
+  virtual Result<std::vector<ReportAggregate>> AggregateReports(
+      const ReportFilter& filter, const std::vector<std::string>& fields) {
+    (void)filter;
+    (void)fields;
+    return NotKept("report aggregates");
+  }
+  // At most `limit` matching reports that have a geopoint answer, newest first.
+  virtual Result<std::vector<ReportPoint>> ReportPoints(const ReportFilter& filter, int limit) {
+    (void)filter;
+    (void)limit;
+    return NotKept("report locations");
+  }
+  // The distinct authors of the matching reports, sorted.
+  virtual Result<std::vector<std::string>> ReportAuthors(const ReportFilter& filter) {
+    (void)filter;
+    return NotKept("report authors");
+  }
+
+ protected:
+  static Status NotKept(const char* what) {
+    return Status::FailedPrecondition(std::string("this storage backend keeps no HQ ") + what);
+  }
 };
 
 class StorageWriter : public StorageReader {
@@ -240,6 +367,36 @@ class StorageWriter : public StorageReader {
                                        std::string_view bytes) = 0;
   // Drops every chunk (after a hash mismatch).
   virtual Status DiscardAttachmentChunks(const std::string& sha256) = 0;
+
+  // --- HQ users and sessions ---
+  // AlreadyExists when a user of that name exists.
+  virtual Status InsertHqUser(const HqUser& user) {
+    (void)user;
+    return NotKept("users");
+  }
+  // Replaces role, region, password hash and disabled time; NotFound if unknown.
+  virtual Status UpdateHqUser(const HqUser& user) {
+    (void)user;
+    return NotKept("users");
+  }
+  virtual Status InsertHqSession(const HqSession& session) {
+    (void)session;
+    return NotKept("sessions");
+  }
+  virtual Status TouchHqSession(const std::string& token_hash, int64_t at_ms) {
+    (void)token_hash;
+    (void)at_ms;
+    return NotKept("sessions");
+  }
+  virtual Status DeleteHqSession(const std::string& token_hash) {
+    (void)token_hash;
+    return NotKept("sessions");
+  }
+  // Deletes sessions whose absolute end is before `now_ms`; returns how many.
+  virtual Result<int64_t> DeleteExpiredHqSessions(int64_t now_ms) {
+    (void)now_ms;
+    return NotKept("sessions");
+  }
 };
 
 class Storage {

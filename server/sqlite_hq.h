@@ -1,0 +1,45 @@
+// server/sqlite_hq.h — the SQLite side of the HQ dashboard: users, sessions,
+// the inbox query, aggregates for charts and the follow-up report.
+//
+// Internal to the SQLite backend (server/sqlite_storage.cpp delegates its
+// StorageReader/StorageWriter HQ methods here, on the connection of the
+// transaction it is in). Every function runs plain statements on `db` and
+// leaves transactions to the caller.
+//
+// Schema version 2 (kSchemaV2) adds the hq_users and hq_sessions tables and
+// the inbox indexes: (received_at_ms, id), and (status | project | author,
+// received_at_ms, id), so that the newest-first page of a filtered inbox is
+// an index walk that stops after a page, whatever the number of reports.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "server/storage.h"
+
+struct sqlite3;
+
+namespace fieldsync::server::sqlite_hq {
+
+// The DDL that takes a version-1 database to version 2.
+extern const char* const kSchemaV2;
+
+Result<std::optional<HqUser>> FindUser(sqlite3* db, const std::string& name);
+Result<std::vector<HqUser>> ListUsers(sqlite3* db);
+Status InsertUser(sqlite3* db, const HqUser& user);
+Status UpdateUser(sqlite3* db, const HqUser& user);
+
+Result<std::optional<HqSession>> FindSession(sqlite3* db, const std::string& token_hash);
+Status InsertSession(sqlite3* db, const HqSession& session);
+Status TouchSession(sqlite3* db, const std::string& token_hash, int64_t at_ms);
+Status DeleteSession(sqlite3* db, const std::string& token_hash);
+Result<int64_t> DeleteExpiredSessions(sqlite3* db, int64_t now_ms);
+
+Result<InboxPage> QueryInbox(sqlite3* db, const InboxQuery& query);
+Result<std::vector<ReportAggregate>> AggregateReports(sqlite3* db, const ReportFilter& filter,
+                                                      const std::vector<std::string>& fields);
+Result<std::vector<ReportPoint>> ReportPoints(sqlite3* db, const ReportFilter& filter, int limit);
+Result<std::vector<std::string>> ReportAuthors(sqlite3* db, const ReportFilter& filter);
+
+}  // namespace fieldsync::server::sqlite_hq
