@@ -145,7 +145,19 @@ int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream
     }
     size_t consumed = 0;
     auto found = cli::FindCommand(specs, rest, &consumed);
-    if (!found.ok()) return Fail(err, found.status(), cli::kUsageExit);
+    if (!found.ok()) {
+      // "report --help": the group's subcommands.
+      std::vector<const cli::CommandSpec*> group;
+      for (const auto* s : specs) {
+        if (s->name.rfind(rest[0] + " ", 0) == 0) group.push_back(s);
+      }
+      bool wants_help = rest.size() >= 2 && (rest[1] == "--help" || rest[1] == "-h");
+      if (!group.empty() && wants_help) {
+        out << cli::CommandListText(kProgram, "", group, GlobalOptions());
+        return 0;
+      }
+      return Fail(err, found.status(), cli::kUsageExit);
+    }
     const Command* command = table.Find(*found);
 
     // The command's own options plus the global ones, accepted after it too.

@@ -314,6 +314,14 @@ TEST_CASE("--help everywhere; the data folder comes from --data, FIELDSYNC_DATA 
   auto after = RunCli({"status", "--json", "--data", tmp.str() + "/after"});
   CHECK(after.exit_code == 0);
   CHECK(std::filesystem::exists(tmp.path() / "after" / "fieldsync.db"));
+  auto group = RunCli({"report", "--help"});
+  CHECK(group.exit_code == 0);
+  CHECK(group.out.find("report finalize") != std::string::npos);
+  CHECK(group.out.find("projects") == std::string::npos);
+  auto bare = RunCli({"report"}, {"HOME=" + tmp.str() + "/home"});
+  CHECK(bare.exit_code == 2);
+  REQUIRE(bare.ErrLines().size() == 1);
+  CHECK(bare.ErrLines()[0] == "fieldsync-cli: 'report' needs a subcommand: new, set, finalize, show, list");
   auto missing = RunCli({});
   CHECK(missing.exit_code == 2);
   CHECK(missing.ErrLines().size() == 1);
