@@ -468,6 +468,8 @@ Result<json> Service::Sync(const Device& device, const json& request) {
   if (!entries.empty()) {
     FS_RETURN_IF_ERROR(storage_->Write([&](StorageWriter& tx) -> Status {
       results = json::array();
+      // Project code → its region (nullopt: unknown), looked up once per batch.
+      std::map<std::string, std::optional<std::string>> project_regions;
       for (const Entry& e : entries) {
         auto claimed = tx.ClaimSeq(device.id, e.seq, e.report.id, now);
         if (!claimed.ok()) return claimed.status();
@@ -485,15 +487,23 @@ Result<json> Service::Sync(const Device& device, const json& request) {
             result = RejectedResult(e.seq, e.reject);
             return Status::Ok();
           }
-          auto project = tx.FindProject(e.report.project);
-          if (!project.ok()) return project.status();
-          if (!project->has_value()) {
+          auto region = project_regions.find(e.report.project);
+          if (region == project_regions.end()) {
+            auto project = tx.FindProject(e.report.project);
+            if (!project.ok()) return project.status();
+            region = project_regions
+                         .emplace(e.report.project,
+                                  project->has_value() ? std::optional((*project)->region)
+                                                       : std::nullopt)
+                         .first;
+          }
+          if (!region->second) {
             result = RejectedResult(e.seq, "unknown project '" + e.report.project + "'");
             return Status::Ok();
           }
-          if (!RegionAllows(device.region, (*project)->region)) {
+          if (!RegionAllows(device.region, *region->second)) {
             result = RejectedResult(e.seq, "project '" + e.report.project + "' is in region '" +
-                                               (*project)->region + "', outside this device's '" +
+                                               *region->second + "', outside this device's '" +
                                                device.region + "'");
             return Status::Ok();
           }
