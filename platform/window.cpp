@@ -81,11 +81,12 @@ struct GlFunctions {
 };
 
 // Every glyph the four UI languages need (Latin through Latin Extended-B,
-// general punctuation such as … – — ‘ ’ “ ”, the euro and numero signs).
-const ImWchar kTextRanges[] = {0x0020, 0x024F, 0x2010, 0x205E, 0x20AC, 0x20AC, 0x2116, 0x2116, 0};
-// Symbols the UI draws (arrows, ↻, ●▲▼, ✓✗, ⚠), merged from DejaVu Sans.
-const ImWchar kSymbolRanges[] = {0x2190, 0x21BB, 0x25A0, 0x25FF, 0x26A0, 0x26A0,
-                                 0x2713, 0x2718, 0};
+// general punctuation such as … – — ‘ ’ “ ”, the euro and numero signs, minus).
+const ImWchar kTextRanges[] = {0x0020, 0x024F, 0x2010, 0x205E, 0x20AC, 0x20AC, 0x2116, 0x2116,
+                               0x2212, 0x2212, 0};
+// Symbols the UI draws (arrows, ↻, ⌫, ●○▼, ☐☑, ✓, ⚠), merged from DejaVu Sans.
+const ImWchar kSymbolRanges[] = {0x2190, 0x21BB, 0x2300, 0x232B, 0x25A0, 0x25FF, 0x2610, 0x2611,
+                                 0x26A0, 0x26A0, 0x2713, 0x2718, 0};
 
 }  // namespace
 
@@ -219,11 +220,12 @@ Status Window::LoadFonts(float pixel_size) {
     fonts_.regular = add(regular, pixel_size);
     fonts_.bold = add(bold.empty() ? regular : bold, pixel_size);
     fonts_.title = add(bold.empty() ? regular : bold, pixel_size * 1.35f);
+    fonts_.small = add(regular, pixel_size * 0.8f);
   }
   if (!fonts_.regular) {
     ImFontConfig cfg;
     cfg.SizePixels = pixel_size;
-    fonts_.regular = fonts_.bold = fonts_.title = io.Fonts->AddFontDefault(&cfg);
+    fonts_.regular = fonts_.bold = fonts_.title = fonts_.small = io.Fonts->AddFontDefault(&cfg);
     status = Status::NotFound(
         "no UI font found (install fonts-noto-core or fonts-dejavu-core); "
         "accented capitals may not show");
@@ -257,6 +259,12 @@ Status Window::EndFrame(const std::string& capture_png) {
 }
 
 void Window::Present() { SDL_GL_SwapWindow(window_); }
+
+void Window::PostWakeEvent() {
+  SDL_Event e{};
+  e.type = SDL_USEREVENT;
+  SDL_PushEvent(&e);
+}
 
 const char* Window::video_driver() const {
   const char* d = SDL_GetCurrentVideoDriver();

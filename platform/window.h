@@ -39,6 +39,7 @@ struct FontSet {
   ImFont* regular = nullptr;
   ImFont* bold = nullptr;
   ImFont* title = nullptr;  // bold, 1.35 × the regular size
+  ImFont* small = nullptr;  // 0.8 × the regular size
   float pixel_size = 0;
 };
 
@@ -75,6 +76,8 @@ class Window {
   Status EndFrame(const std::string& capture_png = {});
   // Swaps buffers (waits for vsync when enabled).
   void Present();
+  // Wakes a PumpEvents that is waiting. Safe from any thread.
+  static void PostWakeEvent();
 
   SDL_Window* sdl_window() const { return window_; }
   const char* video_driver() const;

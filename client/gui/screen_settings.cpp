@@ -49,7 +49,7 @@ void DrawSettings(const UiContext& ui) {
   ImGui::Spacing();
   Heading(ui, m.T(Str::kBatteryPause));
   {
-    static const int kLevels[] = {0, 10, 20, 30};
+    static const int kLevels[] = {0, 10, 15, 25};
     const float w = (ImGui::GetContentRegionAvail().x - spacing * 3) / 4;
     for (int i = 0; i < 4; ++i) {
       if (i) ImGui::SameLine();

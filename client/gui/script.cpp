@@ -109,6 +109,14 @@ ScriptRunner::Tick ScriptRunner::Step(GuiModel& model, int64_t now_ms) {
     tick.done = true;
     return tick;
   }
+  // Nothing runs before the data folder is open (the start screen is chosen then).
+  if (model.screen() == Screen::kLoading) {
+    if (!model.open_error().empty()) {
+      tick.error = Status::FailedPrecondition(model.open_error());
+      tick.done = true;
+    }
+    return tick;
+  }
   const Command& c = commands_[index_];
   if (step_started_ms_ < 0) {
     step_started_ms_ = now_ms;

@@ -98,12 +98,14 @@ void Ui::DrawTopBar(const UiContext& ui) {
   const Screen screen = m.screen();
   const bool root = screen == Screen::kHome || screen == Screen::kProjects || screen == Screen::kReports ||
                     screen == Screen::kSummary || screen == Screen::kSettings;
-  ImGui::BeginGroup();
+  const float touch = kMinTouch * scale_;
+  const ImVec2 bar = ImGui::GetCursorScreenPos();
+  const float right = bar.x + ImGui::GetContentRegionAvail().x;
   if (!root) {
     if (TouchButton(ui, (std::string("← ") + m.T(Str::kBack)).c_str())) m.Back();
     ImGui::SameLine();
   }
-  // The title, cut to leave room for the badge.
+  // The badge: what waits, at a glance; tapping it goes home, where the details are.
   const SyncBadge& b = m.badge();
   std::string badge;
   ImVec4 badge_color = ui.palette.ok;
@@ -119,29 +121,23 @@ void Ui::DrawTopBar(const UiContext& ui) {
   } else {
     badge = "✓";
   }
-  const float badge_w = ImGui::CalcTextSize(badge.c_str()).x + 32 * scale_;
+  const float badge_w = std::max(touch, ImGui::CalcTextSize(badge.c_str()).x + 32 * scale_);
+  // The title, vertically centred on the bar and cut before the badge.
   std::string title = m.T(TitleOf(screen));
   if (screen == Screen::kEditor && !m.editor().report_id.empty()) title = m.T(Str::kEditReport);
-  ImGui::PushFont(ui.fonts.title);
-  const float avail = ImGui::GetContentRegionAvail().x - badge_w - 10 * scale_;
-  ImGui::SetCursorPosY(ImGui::GetCursorPosY() + (kMinTouch * scale_ - ImGui::GetFontSize()) * 0.5f);
-  ImGui::PushClipRect(ImGui::GetCursorScreenPos(),
-                      ImVec2(ImGui::GetCursorScreenPos().x + std::max(avail, 0.0f),
-                             ImGui::GetCursorScreenPos().y + 100 * scale_),
-                      true);
-  ImGui::TextUnformatted(title.c_str());
-  ImGui::PopClipRect();
-  ImGui::PopFont();
-  ImGui::EndGroup();
-  // The badge: tapping it goes home, where the details are.
-  ImGui::SameLine(ImGui::GetWindowContentRegionMax().x - badge_w);
-  ImGui::SetCursorPosY(ImGui::GetStyle().WindowPadding.y);
+  ImFont* font = ui.fonts.title;
+  const float x = ImGui::GetCursorScreenPos().x;
+  const ImVec2 pos(x, bar.y + (touch - font->FontSize) * 0.5f);
+  const ImVec4 clip(x, bar.y, right - badge_w - 8 * scale_, bar.y + touch);
+  ImGui::GetWindowDrawList()->AddText(font, font->FontSize, pos, ImGui::GetColorU32(ImGuiCol_Text), title.c_str(),
+                                      nullptr, 0.0f, &clip);
+  ImGui::SetCursorScreenPos(ImVec2(right - badge_w, bar.y));
   ImGui::PushStyleColor(ImGuiCol_Button, badge_color);
   ImGui::PushStyleColor(ImGuiCol_ButtonHovered, badge_color);
   ImGui::PushStyleColor(ImGuiCol_ButtonActive, badge_color);
   ImGui::PushStyleColor(ImGuiCol_Text, ReadableOn(badge_color));
-  ImGui::PushStyleVar(ImGuiStyleVar_FrameRounding, kMinTouch * scale_ * 0.5f);
-  if (ImGui::Button((badge + "##badge").c_str(), ImVec2(badge_w, kMinTouch * scale_))) m.Go(Screen::kHome);
+  ImGui::PushStyleVar(ImGuiStyleVar_FrameRounding, touch * 0.5f);
+  if (ImGui::Button((badge + "##badge").c_str(), ImVec2(badge_w, touch))) m.Go(Screen::kHome);
   ImGui::PopStyleVar();
   ImGui::PopStyleColor(4);
   ImGui::Separator();

@@ -72,13 +72,18 @@ void Worker::Run() {
     std::function<void()> wake;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      running_job_ = false;
-      ++jobs_done_;
       if (done) done_.push_back(std::move(done));
       wake = wake_;
     }
-    idle_cv_.notify_all();
+    // Woken before the job counts as finished, so whoever waits for the jobs
+    // also sees the wake-up.
     if (wake) wake();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      running_job_ = false;
+      ++jobs_done_;
+    }
+    idle_cv_.notify_all();
   }
 }
 

@@ -368,7 +368,7 @@ TEST_CASE("the reports list pages from the store with a bounded cache, filters a
   m.ReportRow(0);
   h.Settle();
   CHECK(m.ReportRow(0)->form_id == "education");
-  f.period = "2025-03";
+  f.period = "2025-04";
   m.SetReportsFilter(f);
   h.Settle();
   CHECK(m.ReportsTotal() > 0);
