@@ -17,7 +17,10 @@ std::string Show(const nlohmann::json& v) {
 }  // namespace
 
 std::string ServerStatusForDevice(const std::string& device_status) {
-  return device_status == "finalized" ? "received" : "draft";
+  if (device_status == "finalized") return "received";
+  if (device_status == "returned" || device_status == "received") return device_status;
+  if (device_status == "approved") return "received";  // a device cannot approve
+  return "draft";
 }
 
 bool DeviceOwns(const std::string& server_status) {

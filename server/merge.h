@@ -19,7 +19,9 @@
 //    moment — the device while the stored status is draft or returned, HQ
 //    while received or approved ("conflict"); the losing value goes to the
 //    history with source "conflict" and into `conflicts`.
-//  - Device status "finalized" is stored as "received", "draft" as "draft".
+//  - Device status "finalized" is stored as "received", "draft" as "draft";
+//    a status the device got from HQ ("returned", "received") stays itself
+//    ("approved" becomes "received": only HQ approves).
 //  - An entry that changes nothing leaves the version as it was.
 #pragma once
 
@@ -42,7 +44,8 @@ struct IncomingReport {
   int form_version = 0;
   std::string period;
   nlohmann::json values = nlohmann::json::object();
-  std::string status;  // device status: "draft" or "finalized"
+  std::string status;  // device status: "draft", "finalized", or a status the device
+                       // pulled from HQ ("returned", "received", "approved")
   std::string author;
   int64_t created_at_ms = 0;
   int64_t updated_at_ms = 0;
@@ -69,7 +72,9 @@ struct MergeOutput {
 // input.seq > current->max_seq (the caller answers stale entries itself).
 MergeOutput MergeDeviceEdit(const MergeInput& input);
 
-// The server status a device status is stored as ("finalized" → "received").
+// The server status a device status is stored as ("finalized" → "received",
+// "draft" → "draft", "returned" → "returned", "received" → "received",
+// "approved" → "received").
 std::string ServerStatusForDevice(const std::string& device_status);
 
 // Whether the device owns a report in this server status (draft, returned).

@@ -212,8 +212,10 @@ std::string CheckContent(const json& e, Entry* entry) {
   }
   if (!inc.id.empty() && !IsReportId(inc.id))
     problems.push_back("'id' must be 1-64 letters, digits, '-' or '_'");
-  if (!inc.status.empty() && inc.status != "draft" && inc.status != "finalized")
-    problems.push_back("'status' must be draft or finalized, got '" + inc.status + "'");
+  if (!inc.status.empty() && inc.status != "draft" && inc.status != "finalized" &&
+      inc.status != "returned" && inc.status != "received" && inc.status != "approved")
+    problems.push_back("'status' must be draft, finalized, returned, received or approved, got '" +
+                       inc.status + "'");
   if (inc.period.empty() && inc.values.is_object() && inc.values.contains("period") &&
       inc.values["period"].is_string())
     inc.period = inc.values["period"].get<std::string>();
@@ -445,8 +447,11 @@ Result<json> Service::Sync(const Device& device, const json& request) {
       continue;
     }
     schema::ValidateOptions vo;
-    vo.mode = e.report.status == "finalized" ? schema::ValidationMode::kFinalize
-                                             : schema::ValidationMode::kDraft;
+    // Finalized (and HQ-held) reports must be complete; drafts and returned
+    // reports being corrected need only be well-typed and within constraints.
+    vo.mode = e.report.status == "draft" || e.report.status == "returned"
+                  ? schema::ValidationMode::kDraft
+                  : schema::ValidationMode::kFinalize;
     vo.today = options_.today;
     std::vector<schema::FieldError> errors = schema::Validate(*form, e.report.values, vo);
     if (!errors.empty()) {

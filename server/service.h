@@ -4,7 +4,8 @@
 // thin adapters over a Service. A Service owns the Storage and a cache of the
 // parsed form definitions (seeded from schema::ShippedForms() on a new
 // database). Every pushed report is validated with schema::Validate against
-// its form version — kFinalize for finalized reports, kDraft for drafts — the
+// its form version — kFinalize for finalized reports, kDraft for drafts and
+// returned reports under correction — the
 // same code the device runs.
 //
 // Sync (docs/protocol.md, POST /api/v1/sync):

@@ -266,3 +266,35 @@ TEST_CASE("the request log has one line per request with the device") {
   CHECK(lines[0].find(dev["device_id"].get<std::string>()) != std::string::npos);
   CHECK(lines[0].find("ms ") != std::string::npos);
 }
+
+TEST_CASE("TLS: --tls-cert/--tls-key serve HTTPS; a bad pair is refused at bind") {
+  TestServer base;  // its service and database
+  TempDir dir;
+  const std::string cert = (dir.path() / "cert.pem").string();
+  const std::string key = (dir.path() / "key.pem").string();
+  const std::string cmd = "openssl req -x509 -newkey rsa:2048 -nodes -subj /CN=localhost -days 1 "
+                          "-keyout '" + key + "' -out '" + cert + "' >/dev/null 2>&1";
+  REQUIRE(std::system(cmd.c_str()) == 0);
+
+  HttpOptions opts;
+  opts.tls_cert = cert;
+  opts.tls_key = key;
+  opts.log_requests = false;
+  HttpServer https(base.service(), opts);
+  REQUIRE(https.Start().ok());
+  CHECK(https.url().rfind("https://127.0.0.1:", 0) == 0);
+  httplib::SSLClient c("127.0.0.1", https.port());
+  c.enable_server_certificate_verification(false);
+  auto res = c.Get("/healthz");
+  REQUIRE(res);
+  CHECK(res->status == 200);
+  https.Stop();
+
+  HttpOptions swapped = opts;
+  swapped.tls_cert = key;
+  swapped.tls_key = cert;
+  HttpServer bad(base.service(), swapped);
+  Status s = bad.Bind();
+  CHECK(s.code() == Status::Code::kInvalidArgument);
+  CHECK(s.message().find("TLS") != std::string::npos);
+}

@@ -307,3 +307,27 @@ TEST_CASE("pull: cursor paging with more, region filtering, latest entry per rec
   CHECK(review_change["data"]["server_version"] == server.GetReport(ReportId(1)).server_version);
   CHECK(std::stoll(answer["cursor"].get<std::string>()) > std::stoll(cursor));
 }
+
+TEST_CASE("a returned report edited on the device keeps its status until finalized again") {
+  TestServer server;
+  json dev = server.EnrollDevice("Amina", "west-africa");
+  const std::string token = dev["token"];
+  REQUIRE(server.Sync(token, Batch({Entry(1, HealthReport(ReportId(1)))})).first == 200);
+  auto returned = server.service().ReviewReport(ReportId(1), "return", "fix", json::object(), "R");
+  REQUIRE(returned.ok());
+  const int64_t v = returned->server_version;
+  // The device pulled the review (its copy says "returned", based on v), edits one value.
+  json edit = HealthReport(ReportId(1), "returned", "TRI-HLT-002", HealthValues(118));
+  auto [s1, a1] = server.Sync(token, Batch({Entry(2, edit, v, {"hiv_tested"})}));
+  REQUIRE(s1 == 200);
+  CHECK(a1["results"][0]["outcome"] == "applied");
+  StoredReport r = server.GetReport(ReportId(1));
+  CHECK(r.status == "returned");
+  CHECK(r.values["hiv_tested"] == 118);
+  // Then finalizes it: back to received.
+  json fin = HealthReport(ReportId(1), "finalized", "TRI-HLT-002", HealthValues(118));
+  auto [s2, a2] = server.Sync(token, Batch({Entry(3, fin, r.server_version, {"status"})}));
+  REQUIRE(s2 == 200);
+  CHECK(a2["results"][0]["outcome"] == "applied");
+  CHECK(server.GetReport(ReportId(1)).status == "received");
+}
