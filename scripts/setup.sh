@@ -14,8 +14,12 @@ PACKAGES=(
   fonts-noto-core fonts-dejavu-core
   xvfb xauth
   clang libclang-rt-14-dev
-  chromium nodejs npm
+  chromium
 )
+# Node.js and npm (browser tests): a machine may already carry them from another
+# source, whose npm is built in; install Debian's only when the commands are missing.
+command -v node >/dev/null 2>&1 || PACKAGES+=(nodejs)
+command -v npm >/dev/null 2>&1 || PACKAGES+=(npm)
 
 missing=()
 for p in "${PACKAGES[@]}"; do
