@@ -101,6 +101,8 @@ const Entry kEntries[] = {
     {Str::kSyncedNow, {"Sync finished", "Synchro terminée", "Sincronización terminada",
                        "Sincronização concluída"}},
 
+    {Str::kSavedOnDevice, {"{0} report(s) kept on this device", "{0} rapport(s) gardé(s) sur cet appareil",
+                           "{0} informe(s) guardado(s) en este dispositivo", "{0} relatório(s) guardado(s) neste dispositivo"}},
     {Str::kJustNow, {"just now", "à l'instant", "ahora mismo", "agora mesmo"}},
     {Str::kMinutesAgo, {"{0} min ago", "il y a {0}\u00a0min", "hace {0} min", "há {0} min"}},
     {Str::kHoursAgo, {"{0} h ago", "il y a {0}\u00a0h", "hace {0} h", "há {0} h"}},

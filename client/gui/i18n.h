@@ -35,7 +35,7 @@ enum class Str {
   kLinkEthernet, kLinkOther, kServerReachable, kServerUnreachable, kRejectedByHq, kSyncNow,
   kSyncing, kSyncPausedBattery, kNotEnrolled, kConnectToHq, kAutoSyncOff, kLastAttemptFailed,
   kNewReport, kNeedsAttention, kNothingNeedsAttention, kAttReturned, kAttConflict, kAttDraft,
-  kAttRejected, kSendAgain, kPhotosWaiting, kSyncedNow,
+  kAttRejected, kSendAgain, kPhotosWaiting, kSyncedNow, kSavedOnDevice,
   // relative times
   kJustNow, kMinutesAgo, kHoursAgo, kDaysAgo,
   // report statuses

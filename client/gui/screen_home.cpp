@@ -13,7 +13,15 @@ void DrawSyncCard(const UiContext& ui) {
   const SyncBadge& b = m.badge();
   BeginCard(ui, "sync");
   ImGui::PushFont(ui.fonts.title);
-  if (b.waiting > 0) {
+  if (!b.enrolled) {
+    ImGui::PushStyleColor(ImGuiCol_Text, ui.palette.text);
+    ImGui::TextWrapped("%s", m.T(Str::kNotEnrolled));
+    ImGui::PopStyleColor();
+    ImGui::PopFont();
+    ImGui::PushFont(ui.fonts.regular);
+    ImGui::PushStyleColor(ImGuiCol_Text, b.waiting > 0 ? ui.palette.warn : ui.palette.muted);
+    ImGui::TextWrapped("%s", Format(m.T(Str::kSavedOnDevice), {std::to_string(m.home().total)}).c_str());
+  } else if (b.waiting > 0) {
     ImGui::PushStyleColor(ImGuiCol_Text, ui.palette.warn);
     ImGui::TextWrapped("● %s", Format(m.T(Str::kWaitingToSend), {std::to_string(b.waiting)}).c_str());
   } else {
@@ -51,7 +59,6 @@ void DrawSyncCard(const UiContext& ui) {
                        Format(m.T(Str::kSyncPausedBattery), {std::to_string(b.battery.percent)}).c_str());
   }
   if (!m.settings().auto_sync) TextColoredWrapped(ui.palette.muted, m.T(Str::kAutoSyncOff));
-  if (!b.enrolled) TextColoredWrapped(ui.palette.muted, m.T(Str::kNotEnrolled));
   if (!b.last_error.empty() && b.enrolled) {
     TextColoredWrapped(ui.palette.muted, Format(m.T(Str::kLastAttemptFailed), {b.last_error}).c_str());
   }

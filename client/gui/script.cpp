@@ -17,7 +17,7 @@ const Spec kSpecs[] = {
     {"choose", 2}, {"keypad", 2}, {"save", 0}, {"finalize", 0}, {"expect-error", 1}, {"close", 0},
     {"detail", 1}, {"edit", 1}, {"filter", 1}, {"search", 0}, {"expect-screen", 1}, {"expect-count", 1},
     {"expect-row", 2}, {"expect-waiting", 1}, {"sync", 0}, {"expect-sent", 0}, {"lang", 1}, {"theme", 1},
-    {"wait", 0}, {"sleep", 1}, {"timeout", 1}, {"screenshot", 1}, {"quit", 0},
+    {"wait", 0}, {"sleep", 1}, {"signal", 1}, {"wait-file", 1}, {"timeout", 1}, {"screenshot", 1}, {"quit", 0},
 };
 
 size_t Distance(const std::string& a, const std::string& b) {
@@ -220,11 +220,10 @@ bool ScriptRunner::Run(GuiModel& m, const Command& c, int64_t now_ms, Tick* tick
   }
   if (n == "close") return once([&] { m.Back(); });
   if ((n == "detail" || n == "edit") && a[0] == "newest") {
-    // The newest report in the list (filters cleared); a new report when the
-    // device has none and the command is "edit".
+    // The newest report in the list as filtered now; a new report when none
+    // matches and the command is "edit".
     if (!action_sent_) {
-      if (!(m.reports().filter == ReportsFilter{})) m.SetReportsFilter(ReportsFilter{});
-      if (m.ReportsTotal() < 0 && !m.reports().count_inflight) m.SetReportsFilter(ReportsFilter{});
+      if (m.ReportsTotal() < 0 && !m.reports().count_inflight) m.SetReportsFilter(m.reports().filter);
       action_sent_ = true;
       newest_phase_ = 0;
       return false;
@@ -315,6 +314,14 @@ bool ScriptRunner::Run(GuiModel& m, const Command& c, int64_t now_ms, Tick* tick
   }
   if (n == "theme") return once([&] { m.SetTheme(a[0] == "dark" ? Theme::kDark : Theme::kLight); });
   if (n == "wait") return idle();
+  if (n == "signal") {
+    std::ofstream(a[0]) << "1\n";
+    return true;
+  }
+  if (n == "wait-file") {
+    std::error_code ec;
+    return std::filesystem::exists(a[0], ec);
+  }
   if (n == "sleep") return now_ms - step_started_ms_ >= ToInt(a[0]);
   if (n == "timeout") {
     timeout_ms_ = std::max<int64_t>(1, ToInt(a[0])) * 1000;

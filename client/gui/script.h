@@ -17,7 +17,7 @@
 //   expect-error FIELD           the field shows an error (waits)
 //   close                        leave the editor
 //   detail last|newest|ID        open a report (last = the last one saved by the
-//                                script, newest = the top of the list)
+//                                script, newest = the top of the list as filtered)
 //   edit last|newest|ID          (newest on an empty device: a new report)
 //   filter clear | filter status S | filter sector S | filter period P | search TEXT
 //   expect-screen NAME
@@ -29,6 +29,8 @@
 //   lang L | theme light|dark
 //   wait                         until no work is pending (waits)
 //   sleep MS
+//   signal FILE                  create FILE (tells a test harness where the script is)
+//   wait-file FILE               until FILE exists (the harness's answer) (waits)
 //   timeout SECONDS              for the following waits (default 20)
 //   screenshot FILE              write the frame as a PNG (needs a window)
 //   quit

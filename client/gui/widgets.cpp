@@ -11,6 +11,15 @@ namespace {
 
 float Touch(const UiContext& ui) { return kMinTouch * ui.scale; }
 
+// The width "fill" means: to the right edge, or to the wrap position when one
+// is set (cards set it to keep their right padding).
+float FillWidth() {
+  const ImGuiWindow* w = ImGui::GetCurrentWindow();
+  float avail = ImGui::GetContentRegionAvail().x;
+  if (w->DC.TextWrapPos > 0) avail = std::min(avail, w->DC.TextWrapPos - ImGui::GetCursorPosX());
+  return std::max(avail, 1.0f);
+}
+
 }  // namespace
 
 ImVec4 ReadableOn(const ImVec4& bg) {
@@ -47,7 +56,7 @@ bool TouchButton(const UiContext& ui, const char* label, float width, ButtonKind
       break;
   }
   float w = width;
-  if (width < 0) w = ImGui::GetContentRegionAvail().x;
+  if (width < 0) w = FillWidth();
   const bool pressed = ImGui::Button(label, ImVec2(w, Touch(ui)));
   ImGui::PopStyleColor(colors);
   return pressed;
@@ -110,7 +119,7 @@ void TouchScroll() {
 
 bool TouchInput(const UiContext& ui, const char* id, std::string* text, const char* hint,
                 ImGuiInputTextFlags flags) {
-  ImGui::SetNextItemWidth(-FLT_MIN);
+  ImGui::SetNextItemWidth(FillWidth());
   const float pad_y = std::max(ImGui::GetStyle().FramePadding.y,
                                (Touch(ui) - ImGui::GetFontSize()) * 0.5f);
   ImGui::PushStyleVar(ImGuiStyleVar_FramePadding, ImVec2(ImGui::GetStyle().FramePadding.x, pad_y));
@@ -153,7 +162,7 @@ int Picker(const UiContext& ui, const char* id, const char* label, const std::st
            const std::vector<std::string>& options, float width) {
   ImGui::PushID(id);
   std::string shown = std::string(label) + ": " + current + "  ▾";
-  float w = width < 0 ? ImGui::GetContentRegionAvail().x : width;
+  float w = width < 0 ? FillWidth() : width;
   // Long labels are cut with an ellipsis rather than spilling out.
   const float max_text = w - ImGui::GetStyle().FramePadding.x * 2;
   if (max_text > 0 && ImGui::CalcTextSize(shown.c_str()).x > max_text) {

@@ -1,0 +1,212 @@
+// tests/gui/xvfb_test.cpp — the real app under Xvfb (xvfb-run), driven by a
+// script through the UI's actions: a report created, finalized and listed as
+// waiting, screenshots written, the database checked; and, with the real HQ
+// server, a report made while the server is down goes out by itself when it
+// comes back.
+//
+// Skipped (with a message) when xvfb-run or the binaries are missing.
+#include <doctest/doctest.h>
+
+#include <chrono>
+#include <fstream>
+
+#include <nlohmann/json.hpp>
+
+#include "gui_test_util.h"
+#include "proc_util.h"
+#include "schema/catalogue.h"
+#include "store/store.h"
+
+using namespace fieldsync;
+using namespace fieldsync::gui::testing;
+
+namespace {
+
+const std::string kApp = BuildPath("client/gui/fieldsync");
+const std::string kServer = BuildPath("server/fieldsync-server");
+
+bool CanRunApp() {
+  if (!OnPath("xvfb-run")) {
+    MESSAGE("xvfb-run is not installed (Debian package xvfb): skipped");
+    return false;
+  }
+  if (!std::filesystem::exists(kApp)) {
+    MESSAGE(kApp << " is not built: skipped");
+    return false;
+  }
+  return true;
+}
+
+void WriteScript(const std::filesystem::path& file, const std::string& text) { std::ofstream(file) << text; }
+
+// xvfb-run with its own display number, so parallel tests do not collide.
+std::vector<std::string> UnderXvfb(std::vector<std::string> argv) {
+  std::vector<std::string> out = {"xvfb-run", "-a", "-s", "-screen 0 1024x1024x24"};
+  out.insert(out.end(), argv.begin(), argv.end());
+  return out;
+}
+
+const char* kHealthReport =
+    "new SSC-HLT-001 health\n"
+    "keypad period 2026-02\n"
+    "choose programme hiv\n"
+    "set hiv_tested 120\n"
+    "set hiv_positive 9\n"
+    "set hiv_treatment 9\n"
+    "choose stockout no\n"
+    "keypad staff_deployed 14\n";
+
+// The device's demo projects as HQ's registry CSV (HQ accepts reports only
+// for projects it knows).
+std::string DemoProjectsCsv() {
+  auto quote = [](const std::string& v) {
+    std::string out = "\"";
+    for (char c : v) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+    return out + "\"";
+  };
+  auto join = [](const auto& list) {
+    std::string out;
+    for (const auto& v : list) {
+      if (!out.empty()) out += ";";
+      if constexpr (std::is_same_v<std::decay_t<decltype(v)>, int>) out += std::to_string(v);
+      else out += v;
+    }
+    return out;
+  };
+  std::string csv = "code,title,sector,measures,modality,providers,beneficiaries,funding_partner,agency,region,ldc,lldc,sids\n";
+  for (const auto& p : schema::DemoProjects()) {
+    csv += p.code + "," + quote(p.title) + "," + p.sector + "," + join(p.measures) + "," +
+           std::string(schema::ModalityName(p.modality)) + "," + join(p.providers) + "," + join(p.beneficiaries) +
+           "," + quote(p.funding_partner) + "," + quote(p.agency) + "," + p.region + "," + (p.ldc ? "1" : "0") + "," +
+           (p.lldc ? "1" : "0") + "," + (p.sids ? "1" : "0") + "\n";
+  }
+  return csv;
+}
+
+}  // namespace
+
+TEST_CASE("under Xvfb: a report made through the UI is finalized, listed as waiting, and on disk") {
+  if (!CanRunApp()) return;
+  TempDir tmp;
+  const auto dir = tmp.path();
+  WriteScript(dir / "script.txt", std::string("offline\n") + kHealthReport +
+                                      "set hiv_positive 200\n"
+                                      "expect-error hiv_positive\n"
+                                      "screenshot " + (dir / "editor-error.png").string() + "\n"
+                                      "set hiv_positive 9\n"
+                                      "finalize\n"
+                                      "close\n"
+                                      "screen reports\n"
+                                      "expect-count 1\n"
+                                      "expect-row 0 finalized waiting\n"
+                                      "screenshot " + (dir / "reports.png").string() + "\n"
+                                      "screen home\n"
+                                      "expect-waiting 1\n"
+                                      "screenshot " + (dir / "home.png").string() + "\n"
+                                      "detail last\n"
+                                      "screenshot " + (dir / "detail.png").string() + "\n"
+                                      "quit\n");
+  Child app(UnderXvfb({kApp, "--data", (dir / "device").string(), "--script", (dir / "script.txt").string()}),
+            dir / "app.log");
+  const int rc = app.Wait(180);
+  INFO("app log:\n" << ReadFile(dir / "app.log"));
+  REQUIRE(rc == 0);
+  for (const char* png : {"editor-error.png", "reports.png", "home.png", "detail.png"}) {
+    auto [w, h] = PngSize(dir / png);
+    INFO(png);
+    CHECK(w == 540);
+    CHECK(h == 960);
+  }
+  // What the screens said is what the database holds.
+  auto store = store::Store::Open(dir / "device");
+  REQUIRE(store.ok());
+  store::ReportFilter f;
+  f.status = store::ReportStatus::kFinalized;
+  auto rows = (*store)->ListReports(f);
+  REQUIRE(rows.ok());
+  REQUIRE(rows->size() == 1);
+  const store::Report& r = rows->front();
+  CHECK(r.project_code == "SSC-HLT-001");
+  CHECK(r.period == "2026-02");
+  CHECK(r.values["hiv_tested"] == 120);
+  CHECK(r.values["hiv_positive"] == 9);
+  CHECK(r.values["staff_deployed"] == 14);
+  CHECK((*store)->PendingCount().value() >= 1);
+  CHECK((*store)->CountReports({}).value() == 1);
+}
+
+TEST_CASE("under Xvfb: with HQ down, a finalized report waits; it syncs by itself once HQ is back") {
+  if (!CanRunApp()) return;
+  if (!std::filesystem::exists(kServer)) {
+    MESSAGE(kServer << " is not built: skipped");
+    return;
+  }
+  TempDir tmp;
+  const auto dir = tmp.path();
+  const int port = FreePort();
+  const std::string url = "http://127.0.0.1:" + std::to_string(port);
+  const std::string db = (dir / "hq.db").string();
+  auto serve = [&] {
+    return std::make_unique<Child>(
+        std::vector<std::string>{kServer, "serve", "--db", db, "--listen", "127.0.0.1:" + std::to_string(port)},
+        dir / "server.log");
+  };
+  auto server = serve();
+  REQUIRE(WaitFor([&] { return Listening(port); }, 30));
+  int rc = 0;
+  std::ofstream(dir / "projects.csv") << DemoProjectsCsv();
+  Capture(kServer + " admin --db " + db + " projects import " + (dir / "projects.csv").string() + " 2>&1", &rc);
+  REQUIRE(rc == 0);
+  std::string code = Capture(kServer + " admin --db " + db + " enroll --officer Amina 2>&1", &rc);
+  REQUIRE(rc == 0);
+  // The code is the last word printed.
+  while (!code.empty() && isspace(static_cast<unsigned char>(code.back()))) code.pop_back();
+  code = code.substr(code.find_last_of(" \n") + 1);
+  REQUIRE_FALSE(code.empty());
+
+  WriteScript(dir / "script.txt", "timeout 60\n"
+                                  "enroll " + url + " " + code + "\n"
+                                  "signal " + (dir / "enrolled").string() + "\n"
+                                  "wait-file " + (dir / "server-down").string() + "\n" +
+                                  kHealthReport +
+                                  "finalize\n"
+                                  "close\n"
+                                  "screen home\n"
+                                  "expect-waiting 1\n"
+                                  "signal " + (dir / "finalized").string() + "\n"
+                                  "timeout 90\n"
+                                  "expect-sent\n"
+                                  "screenshot " + (dir / "sent.png").string() + "\n"
+                                  "quit\n");
+  Child app(UnderXvfb({kApp, "--data", (dir / "device").string(), "--script", (dir / "script.txt").string()}),
+            dir / "app.log");
+  REQUIRE(WaitFor([&] { return std::filesystem::exists(dir / "enrolled"); }, 90));
+  server->Kill();
+  REQUIRE_FALSE(Listening(port));
+  std::ofstream(dir / "server-down") << "1\n";
+  REQUIRE(WaitFor([&] { return std::filesystem::exists(dir / "finalized"); }, 90));
+  // Let the app try and fail against the stopped server first.
+  std::this_thread::sleep_for(std::chrono::seconds(4));
+  const auto back = std::chrono::steady_clock::now();
+  server = serve();
+  REQUIRE(WaitFor([&] { return Listening(port); }, 30));
+  rc = app.Wait(150);
+  const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - back).count();
+  INFO("app log:\n" << ReadFile(dir / "app.log"));
+  REQUIRE(rc == 0);
+  MESSAGE("the report reached HQ " << took << " s after the server came back");
+  // HQ has it.
+  std::string stats = Capture(kServer + " admin --db " + db + " stats --json", &rc);
+  REQUIRE(rc == 0);
+  INFO(stats);
+  auto j = nlohmann::json::parse(stats, nullptr, false);
+  REQUIRE_FALSE(j.is_discarded());
+  CHECK(j["reports"]["total"] == 1);
+  CHECK(j["reports"]["by_status"]["received"] == 1);
+  // The device has nothing left to send.
+  auto store = store::Store::Open(dir / "device");
+  REQUIRE(store.ok());
+  CHECK((*store)->PendingCount().value() == 0);
+  CHECK((*store)->DeadLetters()->empty());
+  CHECK(PngSize(dir / "sent.png").first == 540);
+}
