@@ -42,6 +42,7 @@ struct Options {
   std::string synchronous = "FULL";
   sync::BodyFormat format = sync::BodyFormat::kJson;
   bool zstd = false;
+  bool direct = false;  // call Service::Sync in-process, no HTTP (for comparison)
 };
 
 [[noreturn]] void Die(const std::string& msg) {
@@ -64,6 +65,7 @@ Options ParseArgs(int argc, char** argv) {
     else if (a == "--synchronous") o.synchronous = next();
     else if (a == "--format") o.format = next() == "msgpack" ? sync::BodyFormat::kMsgpack : sync::BodyFormat::kJson;
     else if (a == "--zstd") o.zstd = true;
+    else if (a == "--direct") o.direct = true;
     else Die("unknown option '" + a + "'");
   }
   if (o.reports < 1 || o.batch < 1 || o.clients < 1) Die("counts must be positive");
@@ -173,7 +175,21 @@ int main(int argc, char** argv) {
   const double cpu_start = CpuSeconds();
   std::vector<std::thread> threads;
   for (Client& cl : clients) {
-    threads.emplace_back([&cl, &opt, port = http.port()] {
+    threads.emplace_back([&cl, &opt, &svc, port = http.port()] {
+      if (opt.direct) {
+        auto device = (*svc)->Authenticate(cl.token);
+        for (size_t i = 0; i < cl.bodies.size(); ++i) {
+          auto t0 = Clock::now();
+          auto body = sync::DecodeBody(cl.bodies[i], opt.format, opt.zstd ? "zstd" : "");
+          auto answer = (*svc)->Sync(*device, *body);
+          cl.latencies_ms.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
+          if (!answer.ok() || (*answer)["acked_seq"] != cl.last_seq[i]) {
+            cl.error = "unexpected answer to batch " + std::to_string(i);
+            return;
+          }
+        }
+        return;
+      }
       httplib::Client c("127.0.0.1", port);
       c.set_keep_alive(true);
       c.set_read_timeout(60, 0);
@@ -222,8 +238,9 @@ int main(int argc, char** argv) {
 
   std::printf("server ingest over loopback: %d reports, batches of %d, %d clients, %d server threads\n",
               opt.reports, opt.batch, opt.clients, opt.server_threads);
-  std::printf("  storage: SQLite WAL, synchronous=%s; bodies: %s%s\n", opt.synchronous.c_str(),
-              opt.format == sync::BodyFormat::kMsgpack ? "msgpack" : "json", opt.zstd ? "+zstd" : "");
+  std::printf("  storage: SQLite WAL, synchronous=%s; bodies: %s%s%s\n", opt.synchronous.c_str(),
+              opt.format == sync::BodyFormat::kMsgpack ? "msgpack" : "json", opt.zstd ? "+zstd" : "",
+              opt.direct ? "; DIRECT (Service::Sync in-process, no HTTP)" : "");
   std::printf("  %.2f s  ->  %.0f reports/s  (%zu batches, %.1f batches/s)\n", seconds,
               opt.reports / seconds, batches, static_cast<double>(batches) / seconds);
   // On a shared machine the wall figure depends on the neighbours; the CPU

@@ -66,7 +66,6 @@ CREATE TABLE reports (
   updated_at_ms  BIGINT NOT NULL,
   received_at_ms BIGINT NOT NULL
 );
-CREATE INDEX reports_by_status ON reports (status);
 CREATE INDEX reports_by_form ON reports (form_id, received_at_ms, id);
 CREATE TABLE report_history (
   id             INTEGER PRIMARY KEY AUTOINCREMENT,
