@@ -555,10 +555,10 @@ int RunAdmin(const std::vector<std::string>& args, std::ostream& out, std::ostre
     }
   }
   std::vector<std::string> rest(args.begin() + static_cast<long>(i), args.end());
-  if (rest.empty()) {
-    err << cli::CommandListText(std::string(kProgram) + " admin", intro, table, {kDbOption});
-    return Usage(err, Status::InvalidArgument("'admin' needs a command (see 'admin --help')"));
-  }
+  if (rest.empty())
+    return Usage(err, Status::InvalidArgument(
+                          "'admin' needs a command: enroll, revoke, devices, projects import, "
+                          "export, stats, review, correct (see 'admin --help')"));
   size_t consumed = 0;
   auto found = cli::FindCommand(table, rest, &consumed);
   if (!found.ok()) return Usage(err, found.status());
@@ -676,10 +676,9 @@ std::string OverviewText() {
 }  // namespace
 
 int RunCli(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
-  if (args.empty()) {
-    err << OverviewText();
-    return Usage(err, Status::InvalidArgument("missing command: serve or admin"));
-  }
+  if (args.empty())
+    return Usage(err, Status::InvalidArgument(
+                          "missing command: serve or admin (see 'fieldsync-server --help')"));
   const std::string& cmd = args[0];
   std::vector<std::string> rest(args.begin() + 1, args.end());
   if (cmd == "--help" || cmd == "-h" || cmd == "help") {

@@ -66,7 +66,9 @@ TEST_CASE("help, usage errors and the PostgreSQL placeholder") {
        {std::vector<std::string>{"admin", "--db", db, "enroll", "--oficer", "A"},
         {"admin", "--db", db, "stats", "--jsn"}, {"serve", "--db", db, "--port", "1"},
         {"admin", "--db", db, "frobnicate"}, {"admin", "enroll", "--officer", "A"},
-        {"admin", "--db", db, "export", "--format", "xml"}, {"bogus"}}) {
+        {"admin", "--db", db, "export", "--format", "xml"}, {"bogus"}, {},
+        {"admin", "--db", db}, {"admin", "--db", db, "revoke"},
+        {"serve", "--db", db, "--listen", "nowhere"}}) {
     auto r = RunServerBinary(args, dir.path());
     CHECK(r.exit_code == 2);
     CHECK(Lines(r.err).size() == 1);
