@@ -387,6 +387,7 @@ Status Run::UploadOne(const store::Attachment& att) {
   }
   const int64_t total = att.size;
   const size_t max_chunk = std::min<size_t>(options_.photo_chunk_bytes, 1u << 20);
+  bool restarted = false;
   while (!complete) {
     if (Cancelled()) return Status::Unavailable("sync cancelled");
     if (received < 0 || received > total) received = 0;
@@ -425,6 +426,14 @@ Status Run::UploadOne(const store::Attachment& att) {
         return a.status.WithContext("photo " + att.sha256.substr(0, 12));
       }
       received = at;
+      continue;
+    }
+    if (a.response.status == 422 && !restarted) {
+      // The server's hash check failed and it discarded the upload: start
+      // again from 0, once (twice means our copy is damaged).
+      OnAnswered();
+      restarted = true;
+      received = 0;
       continue;
     }
     if (a.verdict == Verdict::kFatal) {

@@ -367,6 +367,33 @@ TEST_CASE("a photo chunk answered 409 resumes from the offset the server gives")
   CHECK(rig.hq.photos[att->sha256] == bytes);
 }
 
+TEST_CASE("a photo whose hash check fails is sent again from 0, once") {
+  Rig rig;
+  std::filesystem::path photo = rig.dir.path() / "p.jpg";
+  std::ofstream(photo, std::ios::binary) << std::string(50000, 'z');
+  auto att = rig.st->AddAttachment(photo, "image/jpeg");
+  REQUIRE(att.ok());
+  rig.hq.corrupt_uploads = 1;
+  SyncReport r = rig.Sync();
+  REQUIRE(r.complete);
+  CHECK(rig.hq.photos[att->sha256].size() == 50000);
+  int from_zero = 0;
+  for (const auto& l : rig.net.log())
+    if (l.request.url.find("?offset=0&") != std::string::npos) ++from_zero;
+  CHECK(from_zero == 2);
+
+  // A copy that fails twice is reported, and stays pending.
+  std::filesystem::path other = rig.dir.path() / "q.jpg";
+  std::ofstream(other, std::ios::binary) << std::string(20000, 'q');
+  auto att2 = rig.st->AddAttachment(other, "image/jpeg");
+  REQUIRE(att2.ok());
+  rig.hq.corrupt_uploads = 2;
+  SyncReport r2 = rig.Sync();
+  CHECK_FALSE(r2.complete);
+  CHECK(r2.error.code() == Status::Code::kFailedPrecondition);
+  CHECK(r2.photos_pending_after == 1);
+}
+
 TEST_CASE("a cancelled sync sends nothing more and records no error") {
   Rig rig;
   AddReports(*rig.st, 3);

@@ -89,6 +89,7 @@ struct ScriptedHq {
   std::vector<size_t> batch_sizes;           // entries per /sync request seen
   std::vector<size_t> wire_sizes;            // body bytes per /sync request seen
   bool ack_less = false;                     // misbehave: acknowledge one seq less
+  int corrupt_uploads = 0;                   // fail this many hash checks (422, discard)
 
   sync::HttpResponse Answer(int status, const json& body) {
     return {status, {{"Content-Type", "application/json"}}, body.dump()};
@@ -166,6 +167,12 @@ struct ScriptedHq {
       return Answer(409, b);
     }
     have += r.body;
+    if (static_cast<int64_t>(have.size()) == total && corrupt_uploads > 0) {
+      --corrupt_uploads;
+      have.clear();
+      return Answer(422, sync::ErrorBody(Status::FailedPrecondition(
+                             "the uploaded bytes hash to something else; start again")));
+    }
     return Answer(200, {{"received", have.size()},
                         {"complete", static_cast<int64_t>(have.size()) == total}});
   }
