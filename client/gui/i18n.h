@@ -26,7 +26,7 @@ enum class Str {
   // navigation and common words
   kNavHome, kNavProjects, kNavReports, kNavSummary, kNavSettings,
   kBack, kCancel, kLoading, kSearch, kAny, kClearFilters, kYes, kNo, kDone, kClear, kRetry,
-  kErrorPrefix,
+  kErrorPrefix, kLabelValue,
   // first run
   kWelcomeTitle, kWelcomeBody, kServerUrl, kEnrollCode, kConnect, kConnecting,
   kWorkOffline, kLanguage, kEnrolledAs,
@@ -44,7 +44,7 @@ enum class Str {
   // projects
   kSector, kCountry, kMeasure, kNoProjectMatches, kProviders, kBeneficiaries, kAgency,
   kFundingPartner, kModality, kStartReport, kProjectsCount, kChooseForm,
-  kModalityBilateral, kModalityTriangular, kModalityRegional, kSmallStates,
+  kModalityBilateral, kModalityTriangular, kModalityRegional, kLdc, kLldc, kSids,
   // sectors
   kSectorHealth, kSectorEducation, kSectorAgriculture, kSectorWater, kSectorIct,
   kSectorTrade, kSectorFinance, kSectorEnvironment, kSectorEnergy, kSectorGovernance,

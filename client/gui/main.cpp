@@ -115,7 +115,7 @@ int main(int argc, char** argv) {
     if (screen == gui::Screen::kEditor) text = "edit newest\n";
     else if (screen == gui::Screen::kDetail) text = "detail newest\n";
     else text = std::string("screen ") + gui::ScreenName(screen) + "\n";
-    if (screen == gui::Screen::kProjects) text += "wait\n";
+    if (screen == gui::Screen::kProjects) text += "wait\nselect-project first\n";
     text += "wait\nscreenshot " + parsed->Get("--screenshot") + "\n";
     script = std::move(gui::ScriptRunner::Parse(text)).value();
     mo.start_sync = false;

@@ -457,7 +457,8 @@ void GuiModel::RefreshHome() {
   Post([this](app::DeviceApp& app) -> Worker::Completion {
     auto view = std::make_shared<HomeView>();
     auto status = app.GetStatus();
-    int64_t pending = 0, dead = 0, photos = 0;
+    int64_t pending = 0, dead = 0, photos = 0, last_sync = 0;
+    std::string last_error;
     if (status.ok()) {
       view->by_status = status->reports_by_status;
       view->total = status->reports_total;
@@ -466,6 +467,8 @@ void GuiModel::RefreshHome() {
       pending = status->pending_changes;
       dead = static_cast<int64_t>(status->dead_letters.size());
       photos = status->pending_attachments;
+      last_sync = status->device.last_sync_ok_ms;
+      if (status->device.last_error_ms > last_sync) last_error = status->device.last_error;
       for (const auto& d : status->dead_letters) {
         AttentionItem item;
         item.kind = AttentionItem::Kind::kRejected;
@@ -523,13 +526,16 @@ void GuiModel::RefreshHome() {
       }
     }
     view->loaded = true;
-    return [this, view, pending, dead, photos] {
+    return [this, view, pending, dead, photos, last_sync, last_error] {
       home_refresh_inflight_ = false;
       home_ = std::move(*view);
       if (!sync_) {  // without the sync loop the store's counts are the badge
         badge_.waiting = pending;
         badge_.dead_letters = dead;
         badge_.photos_waiting = photos;
+        badge_.last_sync_ms = last_sync;
+        badge_.last_error = last_error;
+        badge_.enrolled = enrolled_;
       }
     };
   });

@@ -170,6 +170,7 @@ struct EditorView {
   // UI-side state.
   std::map<std::string, std::string> buffers;  // field → text being typed
   std::string keypad_field;                // numeric keypad open for this field
+  std::string keypad_scrolled_for;         // the field the view last scrolled to for the keypad
   std::string photo_field;                 // photo picker open for this field
   std::string photo_dir;
   std::vector<std::string> photo_files;    // images in photo_dir

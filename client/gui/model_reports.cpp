@@ -110,7 +110,8 @@ void GuiModel::RequestReportsPage(int64_t page) {
     }
   }
   const std::string lang = LangCode(settings_.lang);
-  Post([this, f, page, generation, version, key, lang](app::DeviceApp& app) -> Worker::Completion {
+  const Lang ui_lang = settings_.lang;
+  Post([this, f, page, generation, version, key, lang, ui_lang](app::DeviceApp& app) -> Worker::Completion {
     auto rows = std::make_shared<std::vector<ListRow>>();
     auto list = app.ListReports(f);
     if (list.ok()) {
@@ -128,7 +129,7 @@ void GuiModel::RequestReportsPage(int64_t page) {
         if (auto it = key.find(r.form_id); it != key.end() && it->second.first) {
           const schema::Question* q = it->second.first;
           if (auto v = r.values.find(q->name); v != r.values.end() && !v->is_null()) {
-            row.summary = q->label.Get(lang) + ": " + schema::FormatValue(*q, *v, lang);
+            row.summary = Format(Tr(Str::kLabelValue, ui_lang), {q->label.Get(lang), schema::FormatValue(*q, *v, lang)});
           }
         }
         rows->push_back(std::move(row));

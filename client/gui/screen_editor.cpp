@@ -212,6 +212,11 @@ void DrawField(const UiContext& ui, const FieldView& f) {
     ImGui::PopStyleColor();
   }
   for (const auto& err : f.errors) TextColoredWrapped(ui.palette.error, ("⚠ " + err).c_str());
+  // The keypad covers the bottom of the screen: bring its field into view once.
+  if (e.keypad_field == q.name && e.keypad_scrolled_for != q.name) {
+    ImGui::SetScrollHereY(0.6f);
+    e.keypad_scrolled_for = q.name;
+  }
   if (e.keypad_field == q.name) TextColoredWrapped(ui.palette.accent, ("▼ " + std::string(m.T(Str::kKeypad))).c_str());
   ImGui::PopID();
 }

@@ -92,8 +92,8 @@ void DrawCounts(const UiContext& ui) {
     if (i % 2) ImGui::SameLine();
     auto it = h.by_status.find(kCounts[i].status);
     const int64_t n = it == h.by_status.end() ? 0 : it->second;
-    std::string label = m.StatusText(kCounts[i].value, false) + ": " + std::to_string(n) + "##count" +
-                        std::to_string(i);
+    std::string label = Format(m.T(Str::kLabelValue), {m.StatusText(kCounts[i].value, false), std::to_string(n)}) +
+                        "##count" + std::to_string(i);
     if (TouchButton(ui, label.c_str(), w)) {
       ReportsFilter f;
       f.status = kCounts[i].value;

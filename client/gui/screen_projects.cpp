@@ -83,18 +83,21 @@ void DrawProject(const UiContext& ui, const schema::Project& pr) {
   ImGui::SameLine();
   ImGui::TextDisabled("· %s", m.SectorName(pr.sector).c_str());
   ImGui::TextWrapped("%s", pr.title.c_str());
-  std::string line = std::string(m.T(Str::kBeneficiaries)) + ": " + Join(pr.beneficiaries);
+  auto lv = [&](Str label, const std::string& value) { return Format(m.T(Str::kLabelValue), {m.T(label), value}); };
+  std::string line = lv(Str::kBeneficiaries, Join(pr.beneficiaries));
   ImGui::PushStyleColor(ImGuiCol_Text, ui.palette.muted);
   ImGui::TextWrapped("%s", line.c_str());
   if (open) {
-    ImGui::TextWrapped("%s: %s", m.T(Str::kProviders), Join(pr.providers).c_str());
-    ImGui::TextWrapped("%s: %s", m.T(Str::kModality), m.T(ModalityStr(pr.modality)));
-    if (!pr.funding_partner.empty()) ImGui::TextWrapped("%s: %s", m.T(Str::kFundingPartner), pr.funding_partner.c_str());
-    if (!pr.agency.empty()) ImGui::TextWrapped("%s: %s", m.T(Str::kAgency), pr.agency.c_str());
+    ImGui::TextWrapped("%s", lv(Str::kProviders, Join(pr.providers)).c_str());
+    ImGui::TextWrapped("%s", lv(Str::kModality, m.T(ModalityStr(pr.modality))).c_str());
+    if (!pr.funding_partner.empty()) ImGui::TextWrapped("%s", lv(Str::kFundingPartner, pr.funding_partner).c_str());
+    if (!pr.agency.empty()) ImGui::TextWrapped("%s", lv(Str::kAgency, pr.agency).c_str());
     std::string measures;
     for (int n : pr.measures) measures += (measures.empty() ? "" : ", ") + std::to_string(n);
-    ImGui::TextWrapped("%s: %s", m.T(Str::kMeasure), measures.c_str());
-    if (pr.ldc || pr.lldc || pr.sids) ImGui::TextWrapped("%s", m.T(Str::kSmallStates));
+    ImGui::TextWrapped("%s", lv(Str::kMeasure, measures).c_str());
+    if (pr.ldc) ImGui::TextWrapped("• %s", m.T(Str::kLdc));
+    if (pr.lldc) ImGui::TextWrapped("• %s", m.T(Str::kLldc));
+    if (pr.sids) ImGui::TextWrapped("• %s", m.T(Str::kSids));
   }
   ImGui::PopStyleColor();
   if (open) {

@@ -39,7 +39,7 @@ void DrawFilters(const UiContext& ui) {
   GuiModel& m = ui.model;
   ReportsView& r = m.reports();
   std::string typed = r.search_typed;
-  if (TouchInput(ui, "##search", &typed, (std::string(m.T(Str::kSearch)) + ": " + m.T(Str::kSearchReportsHint)).c_str())) {
+  if (TouchInput(ui, "##search", &typed, m.T(Str::kSearchReportsHint))) {
     m.SetReportsSearchTyped(typed);
   }
   const float spacing = ImGui::GetStyle().ItemSpacing.x;

@@ -73,9 +73,12 @@ void DrawSettings(const UiContext& ui) {
   const SettingsView& v = m.settings_view();
   BeginCard(ui, "device");
   const std::string none = m.T(Str::kNotConnected);
-  ImGui::TextWrapped("%s: %s", m.T(Str::kOfficer), v.officer.empty() ? none.c_str() : v.officer.c_str());
-  ImGui::TextWrapped("%s: %s", m.T(Str::kServer), v.server_url.empty() ? none.c_str() : v.server_url.c_str());
-  ImGui::TextWrapped("%s: %s", m.T(Str::kDataFolder), v.data_dir.c_str());
+  auto lv = [&](Str label, const std::string& value) {
+    ImGui::TextWrapped("%s", Format(m.T(Str::kLabelValue), {m.T(label), value.empty() ? none : value}).c_str());
+  };
+  lv(Str::kOfficer, v.officer);
+  lv(Str::kServer, v.server_url);
+  lv(Str::kDataFolder, v.data_dir);
   EndCard(ui);
   if (!m.badge().enrolled && TouchButton(ui, m.T(Str::kConnectToHq), -1)) m.Go(Screen::kFirstRun);
 }

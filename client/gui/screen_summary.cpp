@@ -63,7 +63,8 @@ void DrawChart(const UiContext& ui, const SummaryView& s) {
     const FormInfo* fi = m.FindForm(s.form_ids[f]);
     int64_t total = 0;
     for (auto c : s.counts[f]) total += c;
-    std::string label = (fi && fi->form ? m.SectorName(fi->form->sector) : s.form_ids[f]) + ": " + std::to_string(total);
+    std::string label = Format(m.T(Str::kLabelValue), {fi && fi->form ? m.SectorName(fi->form->sector) : s.form_ids[f],
+                                                        std::to_string(total)});
     const ImVec2 p = ImGui::GetCursorScreenPos();
     const float sq = ImGui::GetFontSize();
     ImGui::GetWindowDrawList()->AddRectFilled(p, ImVec2(p.x + sq, p.y + sq), ImGui::GetColorU32(ui.palette.series[f % 4]), 3);

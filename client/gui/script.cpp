@@ -17,7 +17,7 @@ const Spec kSpecs[] = {
     {"choose", 2}, {"keypad", 2}, {"save", 0}, {"finalize", 0}, {"expect-error", 1}, {"close", 0},
     {"detail", 1}, {"edit", 1}, {"filter", 1}, {"search", 0}, {"expect-screen", 1}, {"expect-count", 1},
     {"expect-row", 2}, {"expect-waiting", 1}, {"sync", 0}, {"expect-sent", 0}, {"lang", 1}, {"theme", 1},
-    {"wait", 0}, {"sleep", 1}, {"signal", 1}, {"wait-file", 1}, {"timeout", 1}, {"screenshot", 1}, {"quit", 0},
+    {"wait", 0}, {"sleep", 1}, {"signal", 1}, {"wait-file", 1}, {"select-project", 1}, {"timeout", 1}, {"screenshot", 1}, {"quit", 0},
 };
 
 size_t Distance(const std::string& a, const std::string& b) {
@@ -314,6 +314,13 @@ bool ScriptRunner::Run(GuiModel& m, const Command& c, int64_t now_ms, Tick* tick
   }
   if (n == "theme") return once([&] { m.SetTheme(a[0] == "dark" ? Theme::kDark : Theme::kLight); });
   if (n == "wait") return idle();
+  if (n == "select-project") {
+    if (!m.projects().loaded) return false;
+    ProjectsView& p = m.projects();
+    p.selected = a[0];
+    if (a[0] == "first" && !p.visible.empty()) p.selected = p.all[static_cast<size_t>(p.visible.front())].code;
+    return true;
+  }
   if (n == "signal") {
     std::ofstream(a[0]) << "1\n";
     return true;

@@ -8,6 +8,7 @@
 //   offline                      first run: work offline for now
 //   enroll URL CODE              first run: connect (waits until done)
 //   screen NAME                  go to a screen (home, projects, reports, ...)
+//   select-project CODE|first    open a project's card (its forms)
 //   back
 //   new PROJECT FORM             start a report (waits for the form)
 //   set FIELD TEXT...            type into a field (rest of the line)

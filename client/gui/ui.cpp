@@ -56,7 +56,7 @@ void Ui::Draw() {
   float bottom = 0;
   if (screen == Screen::kEditor) {
     const bool keypad = !model_.editor().keypad_field.empty();
-    bottom = (kMinTouch + 16 * 1.4f + 3 * 10 + 8) * scale_ + (keypad ? (54 * 5 + 10 * 5 + 4) * scale_ : 0);
+    bottom = (kMinTouch + 16 * 1.4f + 3 * 10 + 8) * scale_ + (keypad ? (48 * 5 + 10 * 5 + 4) * scale_ : 0);
   } else if (chrome) {
     bottom = 68 * scale_;
   }

@@ -161,7 +161,7 @@ void Pill(const UiContext& ui, const char* text, const ImVec4& bg, const ImVec4&
 int Picker(const UiContext& ui, const char* id, const char* label, const std::string& current,
            const std::vector<std::string>& options, float width) {
   ImGui::PushID(id);
-  std::string shown = std::string(label) + ": " + current + "  ▾";
+  std::string shown = Format(ui.model.T(Str::kLabelValue), {label, current}) + "  ▾";
   float w = width < 0 ? FillWidth() : width;
   // Long labels are cut with an ellipsis rather than spilling out.
   const float max_text = w - ImGui::GetStyle().FramePadding.x * 2;
@@ -204,7 +204,7 @@ void Keypad(const UiContext& ui) {
   static const char* const kKeys[] = {"7", "8", "9", "4", "5", "6", "1", "2", "3", "-", "0", "."};
   const float spacing = ImGui::GetStyle().ItemSpacing.x;
   const float w = (ImGui::GetContentRegionAvail().x - spacing * 2) / 3.0f;
-  const float h = 54.0f * ui.scale;
+  const float h = 48.0f * ui.scale;
   ImGui::PushID("keypad");
   ImGui::PushFont(ui.fonts.title);
   for (int i = 0; i < 12; ++i) {

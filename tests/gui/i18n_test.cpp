@@ -43,8 +43,8 @@ TEST_CASE("French, Spanish and Portuguese are translations, not copies of the En
   const std::set<std::string> same[] = {
       {},
       {"Agriculture", "Total", "Latitude", "Longitude"},
-      {"Error: {0}", "Sector", "No", "Bilateral", "Triangular", "Regional", "Total", "GPS: ±{0} m"},
-      {"Bilateral", "Triangular", "Regional", "Total", "Latitude", "Longitude", "GPS: ±{0} m"},
+      {"Error: {0}", "{0}: {1}", "Sector", "No", "Bilateral", "Triangular", "Regional", "Total", "GPS: ±{0} m"},
+      {"{0}: {1}", "Bilateral", "Triangular", "Regional", "Total", "Latitude", "Longitude", "GPS: ±{0} m"},
   };
   for (Lang l : {Lang::kFr, Lang::kEs, Lang::kPt}) {
     for (int i = 0; i < static_cast<int>(Str::kCount); ++i) {
