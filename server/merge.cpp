@@ -163,9 +163,12 @@ MergeOutput MergeDeviceEdit(const MergeInput& in) {
     }
   }
 
+  // "merged": HQ changed other fields since the device's base and the device's
+  // copy does not have HQ's values yet (it needs the merged report back).
   bool hq_kept_other = false;
   for (const auto& [f, fv] : cur.field_versions)
-    if (fv.hq_version > in.base_version && !changed.count(f)) hq_kept_other = true;
+    if (fv.hq_version > in.base_version && !changed.count(f) && server_value(f) != device_value(f))
+      hq_kept_other = true;
 
   // The device owns the report's description; take it as sent.
   if (r.project != inc.project || r.form_version != inc.form_version || r.period != inc.period ||

@@ -14,7 +14,8 @@
 //    device that owns a report and HQ edit it, and device edits arrive in seq
 //    order.
 //  - A field changed only by the device takes the device's value. A field
-//    changed only by HQ keeps HQ's value ("merged"). A field changed on both
+//    changed only by HQ keeps HQ's value ("merged" when the device's copy
+//    differs there, so it needs the merged report back). A field changed on both
 //    sides to different values goes to the side that owns the report at that
 //    moment — the device while the stored status is draft or returned, HQ
 //    while received or approved ("conflict"); the losing value goes to the
