@@ -17,6 +17,7 @@
 // MessagePack, zstd levels) so the choice of the default is visible.
 #include <cmath>
 #include <cstdio>
+#include <optional>
 #include <iostream>
 #include <string>
 
@@ -38,7 +39,7 @@ struct Args {
   int reports = 1000;
   int kbit = 64;
   int rtt_ms = 600;
-  sync::BodyFormat format = sync::BodyFormat::kMsgpack;
+  sync::BodyFormat format = sync::SyncOptions{}.format;
   int level = sync::SyncOptions{}.zstd_level;
   uint32_t seed = 2003;
 };
@@ -67,6 +68,39 @@ bool ParseArgs(int argc, char** argv, Args* a) {
 
 const char* Verdict(bool ok) { return ok ? "PASS" : "FAIL"; }
 
+// Times each exchange and the local work between exchanges.
+class TimingTransport : public sync::Transport {
+ public:
+  explicit TimingTransport(sync::Transport* inner) : inner_(inner) {}
+  struct Row {
+    std::string what;
+    size_t up = 0, down = 0;
+    double gap_ms = 0, exchange_ms = 0;
+  };
+  Result<sync::HttpResponse> Send(const sync::HttpRequest& r, sync::FailureKind* f = nullptr) override {
+    auto t0 = std::chrono::steady_clock::now();
+    Row row;
+    row.what = r.method + " " + r.url.substr(r.url.find("/api/"));
+    row.up = r.body.size();
+    row.gap_ms = last_ ? std::chrono::duration<double, std::milli>(t0 - *last_).count() : 0;
+    auto res = inner_->Send(r, f);
+    auto t1 = std::chrono::steady_clock::now();
+    row.exchange_ms = std::chrono::duration<double, std::milli>(t1 - t0).count();
+    if (res.ok()) row.down = res->body.size();
+    rows_.push_back(row);
+    last_ = t1;
+    return res;
+  }
+  sync::TransportCounters counters() const override { return inner_->counters(); }
+  void SetCancelFlag(const std::atomic<bool>* flag) override { inner_->SetCancelFlag(flag); }
+  const std::vector<Row>& rows() const { return rows_; }
+
+ private:
+  sync::Transport* inner_;
+  std::vector<Row> rows_;
+  std::optional<std::chrono::steady_clock::time_point> last_;
+};
+
 // The outbox entries as the engine would send them.
 json BatchOf(const std::vector<store::OutboxEntry>& entries, size_t from, size_t to) {
   json batch = json::array();
@@ -86,18 +120,20 @@ void CompareEncodings(store::Store& st) {
   const size_t per_batch = 250;
   std::printf("\nencodings of the same %zu outbox entries, in batches of %zu:\n",
               entries->size(), per_batch);
-  std::printf("  %-8s %-6s %12s %8s\n", "format", "zstd", "bytes", "ratio");
+  std::printf("  %-8s %-6s %12s %8s %10s\n", "format", "zstd", "bytes", "ratio", "encode ms");
   size_t json_raw = 0;
   for (size_t i = 0; i < entries->size(); i += per_batch)
     json_raw += sync::EncodeBody(BatchOf(*entries, i, i + per_batch), sync::BodyFormat::kJson, false).size();
   for (auto f : {sync::BodyFormat::kJson, sync::BodyFormat::kMsgpack}) {
-    for (int level : {0, 3, 9, 19}) {
+    for (int level : {0, 3, 6, 9, 12, 15, 19}) {
       size_t total = 0;
+      auto t0 = std::chrono::steady_clock::now();
       for (size_t i = 0; i < entries->size(); i += per_batch)
         total += sync::EncodeBody(BatchOf(*entries, i, i + per_batch), f, level > 0, level).size();
-      std::printf("  %-8s %-6s %12zu %8.3f\n", f == sync::BodyFormat::kJson ? "json" : "msgpack",
+      double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      std::printf("  %-8s %-6s %12zu %8.3f %10.1f\n", f == sync::BodyFormat::kJson ? "json" : "msgpack",
                   level ? std::to_string(level).c_str() : "none", total,
-                  static_cast<double>(total) / static_cast<double>(json_raw));
+                  static_cast<double>(total) / static_cast<double>(json_raw), ms);
     }
   }
 }
@@ -141,7 +177,8 @@ int main(int argc, char** argv) {
     proxy.SetLink(link);
 
     sync::CurlTransport curl;  // a new connection, as after a link comes up
-    sync::FaultTransport recorder(&curl);
+    TimingTransport timing(&curl);
+    sync::FaultTransport recorder(&timing);
     sync::SyncOptions options;
     options.format = args.format;
     options.zstd_level = args.level;
@@ -176,6 +213,11 @@ int main(int argc, char** argv) {
     std::printf("  no-op sync              %10lld request(s), %lld B up, %lld B down\n",
                 static_cast<long long>(noop.requests), static_cast<long long>(noop.bytes_up),
                 static_cast<long long>(noop.bytes_down));
+    std::printf("\n  %-22s %10s %10s %12s %14s\n", "exchange", "body up", "body down",
+                "exchange ms", "local ms before");
+    for (const auto& row : timing.rows())
+      std::printf("  %-22s %10zu %10zu %12.0f %14.0f\n", row.what.c_str(), row.up, row.down,
+                  row.exchange_ms, row.gap_ms);
     std::printf("\nacceptance:\n");
     std::printf("  %s time <= 1.3 x floor             (%.3f)\n", Verdict(seconds <= 1.3 * floor_s),
                 seconds / floor_s);

@@ -145,8 +145,10 @@ class Run {
 
   struct Batch {
     std::vector<store::OutboxEntry> entries;
-    std::string wire;
+    size_t raw_bytes = 0;  // payload bytes as stored (JSON)
+    std::string wire;      // the encoded request body
   };
+  Result<Batch> PeekAndEncode(double raw_budget, size_t max_entries);
   // The lowest pending entries that fit the budget; after a 413 (split),
   // exactly the first `max_entries`, whatever their size.
   Result<Batch> BuildBatch(size_t max_entries, bool split);
@@ -214,38 +216,58 @@ Status Run::WaitBeforeRetry(const Attempt& failed) {
   return Status::Ok();
 }
 
-Result<Run::Batch> Run::BuildBatch(size_t max_entries, bool split) {
+Result<Run::Batch> Run::PeekAndEncode(double raw_budget, size_t max_entries) {
   Batch batch;
-  const size_t budget = sizer_.budget();
-  double raw_budget = split ? 1e15 : static_cast<double>(budget) * raw_per_wire_;
-  for (int round = 0; round < 4; ++round) {
-    auto peeked = store_.PeekOutbox(0, static_cast<size_t>(std::max(1.0, raw_budget)),
-                                    static_cast<int>(std::min<size_t>(max_entries, 100000)));
-    if (!peeked.ok()) return peeked.status().WithContext("reading the outbox");
-    batch.entries = std::move(peeked).value();
-    json entries = json::array();
-    size_t raw_bytes = 0;
-    for (const auto& e : batch.entries) {
-      json entry = e.payload.is_object() ? e.payload : json::object();
-      entry["seq"] = e.seq;
-      entry["kind"] = e.kind.empty() ? "report" : e.kind;
-      entries.push_back(std::move(entry));
-      raw_bytes += e.payload_bytes;
-    }
-    json body = {{"batch", std::move(entries)},
-                 {"cursor", device_.cursor},
-                 {"pull_limit", options_.pull_limit}};
-    batch.wire = EncodeBody(body, options_.format, options_.compress, options_.zstd_level);
-    if (batch.entries.empty() || split) return batch;
+  auto peeked = store_.PeekOutbox(0, static_cast<size_t>(std::clamp(raw_budget, 1.0, 1e15)),
+                                  static_cast<int>(std::min<size_t>(max_entries, 1000000)));
+  if (!peeked.ok()) return peeked.status().WithContext("reading the outbox");
+  batch.entries = std::move(peeked).value();
+  json entries = json::array();
+  for (const auto& e : batch.entries) {
+    json entry = e.payload.is_object() ? e.payload : json::object();
+    entry["seq"] = e.seq;
+    entry["kind"] = e.kind.empty() ? "report" : e.kind;
+    entries.push_back(std::move(entry));
+    batch.raw_bytes += e.payload_bytes;
+  }
+  json body = {{"batch", std::move(entries)},
+               {"cursor", device_.cursor},
+               {"pull_limit", options_.pull_limit}};
+  batch.wire = EncodeBody(body, options_.format, options_.compress, options_.zstd_level);
+  if (!batch.entries.empty()) {
     const double wire = static_cast<double>(std::max<size_t>(batch.wire.size(), 1));
-    raw_per_wire_ = std::max(1.0, static_cast<double>(raw_bytes) / wire);
-    // Fit the budget: re-peek when the guess of the ratio was far off.
-    bool too_big = batch.wire.size() > budget + budget / 4 && batch.entries.size() > 1;
-    bool raw_bound = static_cast<double>(raw_bytes) > 0.75 * raw_budget;
-    bool too_small = batch.wire.size() < budget / 2 && raw_bound &&
-                     batch.entries.size() < max_entries;
-    if (!too_big && !too_small) return batch;
-    raw_budget = static_cast<double>(budget) * raw_per_wire_ * 0.92;
+    raw_per_wire_ = std::max(1.0, static_cast<double>(batch.raw_bytes) / wire);
+  }
+  return batch;
+}
+
+Result<Run::Batch> Run::BuildBatch(size_t max_entries, bool split) {
+  if (split) return PeekAndEncode(1e15, max_entries);
+  const size_t budget = sizer_.budget();
+  double raw_budget = static_cast<double>(budget) * raw_per_wire_;
+  Result<Batch> batch = Status::Internal("no batch built");
+  for (int round = 0; round < 4; ++round) {
+    batch = PeekAndEncode(raw_budget, max_entries);
+    if (!batch.ok() || batch->entries.empty()) return batch;
+    // Fit the budget: peek again when the guess of the ratio was far off.
+    const size_t wire = batch->wire.size();
+    bool too_big = wire > budget + budget / 4 && batch->entries.size() > 1;
+    bool raw_bound = static_cast<double>(batch->raw_bytes) > 0.75 * raw_budget;
+    bool too_small = wire < budget * 3 / 4 && raw_bound;
+    if (!too_big && !too_small) break;
+    raw_budget = static_cast<double>(budget) * raw_per_wire_ * 0.95;
+  }
+  // A short tail (at most half as many entries as this batch) rides along
+  // when the whole fits in 1.5 × the budget: a request of its own would cost
+  // a round trip, worth several KB on a 2G link.
+  auto pending = store_.PendingCount();
+  if (pending.ok() && batch->wire.size() <= budget) {
+    const int64_t have = static_cast<int64_t>(batch->entries.size());
+    const int64_t rest = *pending - have;
+    if (rest > 0 && rest * 2 <= have) {
+      auto all = PeekAndEncode(1e15, static_cast<size_t>(*pending));
+      if (all.ok() && all->wire.size() <= budget + budget / 2) return all;
+    }
   }
   return batch;
 }

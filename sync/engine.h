@@ -85,7 +85,7 @@
 namespace fieldsync::sync {
 
 struct SyncOptions {
-  BodyFormat format = BodyFormat::kMsgpack;
+  BodyFormat format = BodyFormat::kJson;  // smaller than MessagePack once zstd'd (bench/sync_bench)
   bool compress = true;
   int zstd_level = 9;
   BatchLimits batch;

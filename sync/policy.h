@@ -14,7 +14,7 @@
 namespace fieldsync::sync {
 
 struct BatchLimits {
-  size_t initial_bytes = 32u << 10;  // first request of a sync
+  size_t initial_bytes = 64u << 10;  // first request of a sync (8 s at 64 kbit/s)
   size_t min_bytes = 2u << 10;       // never below: one report always fits anyway
   size_t max_bytes = 1u << 20;       // far below the server's 8 MiB limit
 };

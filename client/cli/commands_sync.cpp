@@ -2,6 +2,7 @@
 //
 //   fieldsync-cli [--data DIR] enroll --server URL --code CODE [--name NAME] [--ca-file F]
 //   fieldsync-cli [--data DIR] sync [--json] [--max-attempts N] [--time-budget SECONDS]
+//                                   [--batch-kib N]
 //
 // `sync` runs one complete sync (sync/engine.h) and exits 0 only when
 // everything is acknowledged, pulled and uploaded; otherwise it prints one
@@ -86,6 +87,11 @@ Status RunSync(CliContext& ctx, const cli::ParsedArgs& args) {
   if (!attempts.ok()) return attempts.status();
   auto budget = PositiveNumber(ctx, args, "--time-budget", 15 * 60);
   if (!budget.ok()) return budget.status();
+  sync::SyncOptions options;
+  auto batch_kib = PositiveNumber(ctx, args, "--batch-kib",
+                                  static_cast<long>(options.batch.initial_bytes >> 10));
+  if (!batch_kib.ok()) return batch_kib.status();
+  if (*batch_kib > 1024) return UsageError(ctx, "--batch-kib is at most 1024");
   auto app = ctx.App();
   if (!app.ok()) return app.status();
   store::Store& st = (*app)->store();
@@ -94,7 +100,7 @@ Status RunSync(CliContext& ctx, const cli::ParsedArgs& args) {
   auto ca = st.GetSetting(kCaFileSetting);
   if (ca.ok()) curl.ca_file = *ca;
   sync::CurlTransport transport(curl);
-  sync::SyncOptions options;
+  options.batch.initial_bytes = static_cast<size_t>(*batch_kib) << 10;
   options.max_attempts = static_cast<int>(*attempts);
   options.time_budget = std::chrono::seconds(*budget);
   sync::SyncReport r = sync::SyncOnce(st, transport, options);
@@ -137,7 +143,8 @@ const CommandRegistrar kSync([](CommandTable& t) {
   sync.options = {
       {"--json", "", "print the sync report as JSON", false},
       {"--max-attempts", "N", "give up after N consecutive failed requests (default 8)", false},
-      {"--time-budget", "SECONDS", "stop retrying after this long (default 900)", false}};
+      {"--time-budget", "SECONDS", "stop retrying after this long (default 900)", false},
+      {"--batch-kib", "N", "size of the first batch in KiB as sent (default 64; smaller on a very flaky link)", false}};
   sync.details =
       "Retries back off exponentially with jitter; a stalled link (under 10 B/s for 30 s) is\n"
       "retried with smaller batches. Nothing is lost when a sync stops: run it again.";

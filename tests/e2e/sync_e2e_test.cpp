@@ -170,7 +170,9 @@ TEST_CASE("the same batch replayed three times changes nothing") {
       auto r = curl.Send(b);
       REQUIRE(r.ok());
       REQUIRE(r->status == 200);
-      auto answer = sync::DecodeBody(r->body, sync::BodyFormat::kMsgpack, r->Header("Content-Encoding"));
+      auto format = sync::FormatFromContentType(r->Header("Content-Type"));
+      REQUIRE(format.ok());
+      auto answer = sync::DecodeBody(r->body, *format, r->Header("Content-Encoding"));
       REQUIRE(answer.ok());
       for (const auto& res : (*answer)["results"]) {
         CHECK(res["outcome"] == "applied");
