@@ -1,6 +1,7 @@
 // client/cli/commands_report.cpp — `report new|set|finalize|show|list`: the
 // officer's reports, through fieldsync_app (which validates before writing).
 #include <fstream>
+#include <limits>
 #include <ostream>
 #include <sstream>
 
@@ -255,7 +256,8 @@ Status RunList(CliContext& ctx, const cli::ParsedArgs& args) {
     }
     filter.limit = n;
   } else {
-    filter.limit = 1000;
+    // People get the newest thousand; scripts get everything.
+    filter.limit = args.Has("--json") ? std::numeric_limits<int>::max() : 1000;
   }
   auto app = ctx.App();
   if (!app.ok()) return app.status();
@@ -349,7 +351,7 @@ const CommandRegistrar kReport([](CommandTable& t) {
                   {"--form", "ID", "only this form", false},
                   {"--period", "YYYY-MM", "only this reporting period", false},
                   {"--search", "TEXT", "only reports whose id, project or values contain TEXT", false},
-                  {"--limit", "N", "at most N reports (default 1000)", false},
+                  {"--limit", "N", "at most N reports (default: 1000 in the table, all with --json)", false},
                   {"--json", "", "print the reports as a JSON array", false}};
   t.Add({list, RunList, 34});
 });

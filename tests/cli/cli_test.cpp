@@ -5,7 +5,6 @@
 #include <doctest/doctest.h>
 
 #include <nlohmann/json.hpp>
-#include <regex>
 
 #include "cli_runner.h"
 
@@ -50,7 +49,10 @@ std::vector<std::string> Concat(std::vector<std::string> a, const std::vector<st
   return a;
 }
 
-bool IsReportId(const std::string& s) { return std::regex_match(s, std::regex("[0-9a-f]{32}")); }
+bool IsReportId(const std::string& s) {
+  return s.size() == 32 &&
+         s.find_first_not_of("0123456789abcdef") == std::string::npos;
+}
 
 }  // namespace
 
