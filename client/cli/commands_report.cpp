@@ -313,7 +313,7 @@ const CommandRegistrar kReport([](CommandTable& t) {
       "clears an answer. Nothing is saved unless every value is valid.\n\n"
       "Example:\n"
       "  fieldsync-cli report new --project SSC-HLT-001 --form health \\\n"
-      "      --set period=2026-03 --set people_tested=120 --finalize";
+      "      --set period=2026-03 --set programme=hiv --set hiv_tested=120 ...";
   t.Add({create, RunNew, 30});
 
   cli::CommandSpec set;
