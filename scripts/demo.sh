@@ -14,8 +14,14 @@ if [ ! -x "$CLI" ]; then
   exit 1
 fi
 
-DEVICE=$(mktemp -d "${TMPDIR:-/tmp}/fieldsync-demo.XXXXXX")
-trap 'rm -rf "$DEVICE"' EXIT
+# DEMO_DEVICE: an existing (e.g. enrolled) device folder to use and keep;
+# without it the demo works on a temporary device it removes afterwards.
+if [ -n "${DEMO_DEVICE:-}" ]; then
+  DEVICE=$DEMO_DEVICE
+else
+  DEVICE=$(mktemp -d "${TMPDIR:-/tmp}/fieldsync-demo.XXXXXX")
+  trap 'rm -rf "$DEVICE"' EXIT
+fi
 OFFICER="amina.diallo"   # reports are signed by $USER until the device is enrolled
 
 if [ -t 1 ]; then BOLD=$'\e[1m'; DIM=$'\e[2m'; OFF=$'\e[0m'; else BOLD=""; DIM=""; OFF=""; fi
