@@ -9,7 +9,8 @@
 #   4. with a display, opens the field officer's app (fieldsync) on the same
 #      device, syncing in the background; close its window to finish. Without
 #      a display it says so and stops after the headless part.
-# RUN_DIR=DIR keeps the server database and the device in DIR.
+# RUN_DIR=DIR keeps the server database and the device in DIR; RUN_KEEP=1
+# keeps the server (and its dashboard) running until Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/setup.sh
@@ -66,10 +67,19 @@ step "The device syncs with HQ"
 step "What HQ holds now"
 "$SERVER" admin --db "$HQ_DB" stats --json
 
+step "HQ's web dashboard"
+HQ_PASSWORD=$(head -c 12 /dev/urandom | base64 | tr -dc 'A-Za-z0-9' | head -c 12)
+printf '%s\n' "$HQ_PASSWORD" | "$SERVER" admin --db "$HQ_DB" user add hq --role admin >/dev/null
+echo "open $URL/ and log in as 'hq' with the password $HQ_PASSWORD"
+
 if [ -x "$GUI" ] && [ -n "${DISPLAY:-}${WAYLAND_DISPLAY:-}" ]; then
   step "The field officer's app on the same device (close the window to finish)"
   "$GUI" --data "$DEVICE"
 else
   step "No display here: the field officer's app (fieldsync) was not opened"
   echo "Run this on a desktop, or under a virtual display:  xvfb-run -a scripts/run.sh"
+fi
+if [ -n "${RUN_KEEP:-}" ]; then
+  echo "RUN_KEEP is set: HQ keeps serving at $URL until you press Ctrl-C"
+  wait "$SERVER_PID"
 fi
