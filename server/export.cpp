@@ -224,11 +224,28 @@ bool ReportMatcher::Matches(const StoredReport& r) const {
     if (f.measure > 0 && !Contains(p.value("measures", json::array()), f.measure)) return false;
   }
   if (!search_lower_.empty()) {
-    auto has = [&](const std::string& s) { return Lower(s).find(search_lower_) != std::string::npos; };
-    bool hit = has(r.id) || has(r.author) || has(r.project) ||
-               (it != projects_.end() && has(it->second.value("title", std::string())));
-    for (auto v = r.values.begin(); !hit && v != r.values.end(); ++v)
-      if (v->is_string() && has(v->get<std::string>())) hit = true;
+    // The rules of ReportFilter::search (the inbox's full-text index).
+    bool hit = it != projects_.end() &&
+               Lower(it->second.value("title", std::string())).find(search_lower_) !=
+                   std::string::npos;
+    if (!hit) {
+      std::vector<std::string> words;
+      auto add = [&](const std::string& text) {
+        for (std::string& w : SearchTokens(text)) words.push_back(std::move(w));
+      };
+      add(r.id);
+      add(r.author);
+      add(r.project);
+      for (auto v = r.values.begin(); v != r.values.end(); ++v)
+        if (v->is_string()) add(v->get<std::string>());
+      const std::vector<std::string> wanted = SearchTokens(filter_.search);
+      hit = !wanted.empty();
+      for (const std::string& w : wanted) {
+        bool found = std::any_of(words.begin(), words.end(),
+                                 [&](const std::string& x) { return x.rfind(w, 0) == 0; });
+        if (!found) hit = false;
+      }
+    }
     if (!hit) return false;
   }
   return true;

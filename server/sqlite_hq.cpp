@@ -3,6 +3,8 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
+#include <cmath>
 #include <tuple>
 
 namespace fieldsync::server::sqlite_hq {
@@ -28,6 +30,94 @@ CREATE INDEX reports_inbox ON reports (received_at_ms, id);
 CREATE INDEX reports_inbox_by_status ON reports (status, received_at_ms, id);
 CREATE INDEX reports_inbox_by_project ON reports (project, received_at_ms, id);
 CREATE INDEX reports_inbox_by_author ON reports (author, received_at_ms, id);
+)sql";
+
+// Version 3: search and charts that stay fast at 100,000 reports.
+//  - the newest-first index also holds status, period, project and author,
+//    so a filtered inbox walk reads the index only, not the reports;
+//  - reports_fts: a full-text index of each report's id, author, project and
+//    text answers (token prefixes: "espo" finds "Espoir").
+//  - report_counts / report_sums: reports and sums of numeric answers per
+//    (project, period, status), so charts and the follow-up report read a
+//    few hundred rows instead of every report's JSON.
+// Triggers on `reports` keep all three in step with every insert, upsert and
+// delete, whoever writes the report (sync, review, correction), in the same
+// transaction; the migration fills them from the reports already stored.
+const char* const kSchemaV3 = R"sql(
+DROP INDEX reports_inbox;
+CREATE INDEX reports_inbox_covering ON reports
+  (received_at_ms, id, status, period, project, author);
+CREATE VIRTUAL TABLE reports_fts USING fts5(body, tokenize = 'unicode61 remove_diacritics 2');
+CREATE TABLE report_counts (
+  project TEXT NOT NULL,
+  period  TEXT NOT NULL,
+  status  TEXT NOT NULL,
+  n       BIGINT NOT NULL,
+  PRIMARY KEY (project, period, status)
+);
+CREATE TABLE report_sums (
+  project TEXT NOT NULL,
+  period  TEXT NOT NULL,
+  status  TEXT NOT NULL,
+  field   TEXT NOT NULL,
+  total   REAL NOT NULL,
+  PRIMARY KEY (project, period, status, field)
+);
+CREATE TRIGGER reports_hq_insert AFTER INSERT ON reports BEGIN
+  INSERT INTO report_counts (project, period, status, n)
+    VALUES (new.project, new.period, new.status, 1)
+    ON CONFLICT (project, period, status) DO UPDATE SET n = n + 1;
+  INSERT INTO report_sums (project, period, status, field, total)
+    SELECT new.project, new.period, new.status, key, value FROM json_each(new.values_json)
+    WHERE type IN ('integer', 'real')
+    ON CONFLICT (project, period, status, field) DO UPDATE SET total = total + excluded.total;
+  INSERT INTO reports_fts (rowid, body) VALUES (new.rowid,
+    new.id || ' ' || new.author || ' ' || new.project || ' ' ||
+    coalesce((SELECT group_concat(value, ' ') FROM json_each(new.values_json)
+              WHERE type = 'text'), ''));
+END;
+CREATE TRIGGER reports_hq_delete AFTER DELETE ON reports BEGIN
+  UPDATE report_counts SET n = n - 1
+    WHERE project = old.project AND period = old.period AND status = old.status;
+  DELETE FROM report_counts
+    WHERE project = old.project AND period = old.period AND status = old.status AND n <= 0;
+  UPDATE report_sums SET total = total - coalesce((SELECT value FROM json_each(old.values_json)
+      WHERE key = report_sums.field AND type IN ('integer', 'real')), 0)
+    WHERE project = old.project AND period = old.period AND status = old.status;
+  DELETE FROM reports_fts WHERE rowid = old.rowid;
+END;
+CREATE TRIGGER reports_hq_update AFTER UPDATE ON reports BEGIN
+  UPDATE report_counts SET n = n - 1
+    WHERE project = old.project AND period = old.period AND status = old.status;
+  DELETE FROM report_counts
+    WHERE project = old.project AND period = old.period AND status = old.status AND n <= 0;
+  UPDATE report_sums SET total = total - coalesce((SELECT value FROM json_each(old.values_json)
+      WHERE key = report_sums.field AND type IN ('integer', 'real')), 0)
+    WHERE project = old.project AND period = old.period AND status = old.status;
+  INSERT INTO report_counts (project, period, status, n)
+    VALUES (new.project, new.period, new.status, 1)
+    ON CONFLICT (project, period, status) DO UPDATE SET n = n + 1;
+  INSERT INTO report_sums (project, period, status, field, total)
+    SELECT new.project, new.period, new.status, key, value FROM json_each(new.values_json)
+    WHERE type IN ('integer', 'real')
+    ON CONFLICT (project, period, status, field) DO UPDATE SET total = total + excluded.total;
+  DELETE FROM reports_fts WHERE rowid = old.rowid;
+  INSERT INTO reports_fts (rowid, body) VALUES (new.rowid,
+    new.id || ' ' || new.author || ' ' || new.project || ' ' ||
+    coalesce((SELECT group_concat(value, ' ') FROM json_each(new.values_json)
+              WHERE type = 'text'), ''));
+END;
+INSERT INTO reports_fts (rowid, body)
+  SELECT rowid, id || ' ' || author || ' ' || project || ' ' ||
+    coalesce((SELECT group_concat(value, ' ') FROM json_each(reports.values_json)
+              WHERE type = 'text'), '')
+  FROM reports;
+INSERT INTO report_counts (project, period, status, n)
+  SELECT project, period, status, COUNT(*) FROM reports GROUP BY project, period, status;
+INSERT INTO report_sums (project, period, status, field, total)
+  SELECT r.project, r.period, r.status, j.key, SUM(j.value)
+  FROM reports r, json_each(r.values_json) j WHERE j.type IN ('integer', 'real')
+  GROUP BY r.project, r.period, r.status, j.key;
 )sql";
 
 namespace {
@@ -169,13 +259,17 @@ std::string WhereClause(const ReportFilter& f, std::vector<BindValue>* binds) {
   if (!f.period_from.empty()) conds.push_back("r.period >= " + param(f.period_from));
   if (!f.period_to.empty()) conds.push_back("r.period <= " + param(f.period_to));
   if (!f.search.empty()) {
-    std::string p = param(LikePattern(f.search));
-    conds.push_back("(r.id LIKE " + p + " ESCAPE '\\' OR r.author LIKE " + p +
-                    " ESCAPE '\\' OR r.project LIKE " + p +
-                    " ESCAPE '\\' OR r.project IN (SELECT code FROM projects WHERE "
-                    "json_extract(data, '$.title') LIKE " + p +
-                    " ESCAPE '\\') OR EXISTS (SELECT 1 FROM json_each(r.values_json) v "
-                    "WHERE v.type = 'text' AND v.value LIKE " + p + " ESCAPE '\\'))");
+    // Every word of the search as a token prefix of the report's text, or
+    // the whole search within its project's title.
+    std::string match;
+    for (const std::string& t : SearchTokens(f.search)) match += (match.empty() ? "\"" : " \"") + t + "\"*";
+    std::string in_text =
+        match.empty() ? "0" : "r.rowid IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH " +
+                                  param(match) + ")";
+    conds.push_back("(" + in_text +
+                    " OR r.project IN (SELECT code FROM projects WHERE "
+                    "json_extract(data, '$.title') LIKE " + param(LikePattern(f.search)) +
+                    " ESCAPE '\\'))");
   }
   if (conds.empty()) return "1";
   std::string out;
@@ -327,7 +421,17 @@ Result<InboxPage> QueryInbox(sqlite3* db, const InboxQuery& query) {
       page.rows.push_back(std::move(r));
     }
   }
-  if (query.count_limit > 0) {
+  const ReportFilter& f = query.filter;
+  if (query.count_limit > 0 && f.officer.empty() && f.form_id.empty() && f.search.empty()) {
+    // The per (project, period, status) counts answer without reading reports.
+    std::vector<BindValue> binds;
+    HQ_PREPARE(q, db,
+               "SELECT COALESCE(SUM(r.n), 0) FROM report_counts r WHERE " +
+                   WhereClause(f, &binds));
+    q.BindAll(binds);
+    HQ_STEP(row, q);
+    page.total = row ? std::min<int64_t>(q.Int(0), query.count_limit) : 0;
+  } else if (query.count_limit > 0) {
     std::vector<BindValue> binds;
     std::string where = WhereClause(query.filter, &binds);
     binds.push_back(int64_t{query.count_limit});
@@ -344,9 +448,16 @@ Result<InboxPage> QueryInbox(sqlite3* db, const InboxQuery& query) {
 Result<std::vector<ReportAggregate>> AggregateReports(sqlite3* db, const ReportFilter& filter,
                                                       const std::vector<std::string>& fields) {
   std::vector<ReportAggregate> out;
+  // The summaries are kept per (project, period, status): a filter on
+  // nothing else reads them; officer, form and search need the reports.
+  const bool summary = filter.officer.empty() && filter.form_id.empty() && filter.search.empty();
   {
     std::vector<BindValue> binds;
-    std::string sql = "SELECT r.project, r.period, COUNT(*) FROM reports r WHERE " +
+    std::string sql =
+        summary ? "SELECT r.project, r.period, SUM(r.n) FROM report_counts r WHERE " +
+                      WhereClause(filter, &binds) +
+                      " GROUP BY r.project, r.period ORDER BY r.project, r.period"
+                : "SELECT r.project, r.period, COUNT(*) FROM reports r WHERE " +
                       WhereClause(filter, &binds) +
                       " GROUP BY r.project, r.period ORDER BY r.project, r.period";
     HQ_PREPARE(q, db, sql);
@@ -371,10 +482,13 @@ Result<std::vector<ReportAggregate>> AggregateReports(sqlite3* db, const ReportF
     in += (in.empty() ? "?" : ", ?") + std::to_string(binds.size());
   }
   std::string sql =
-      "SELECT r.project, r.period, j.key, SUM(j.value) FROM reports r, "
-      "json_each(r.values_json) j WHERE " + where +
-      " AND j.type IN ('integer', 'real') AND j.key IN (" + in +
-      ") GROUP BY r.project, r.period, j.key ORDER BY r.project, r.period";
+      summary ? "SELECT r.project, r.period, r.field, SUM(r.total) FROM report_sums r WHERE " +
+                    where + " AND r.field IN (" + in +
+                    ") GROUP BY r.project, r.period, r.field ORDER BY r.project, r.period"
+              : "SELECT r.project, r.period, j.key, SUM(j.value) FROM reports r, "
+                "json_each(r.values_json) j WHERE " + where +
+                    " AND j.type IN ('integer', 'real') AND j.key IN (" + in +
+                    ") GROUP BY r.project, r.period, j.key ORDER BY r.project, r.period";
   HQ_PREPARE(q, db, sql);
   q.BindAll(binds);
   size_t at = 0;  // both result sets are ordered by (project, period)
@@ -386,8 +500,11 @@ Result<std::vector<ReportAggregate>> AggregateReports(sqlite3* db, const ReportF
            std::tie(out[at].project, out[at].period) < std::tie(project, period))
       ++at;
     if (at == out.size()) break;
-    if (out[at].project == project && out[at].period == period)
-      out[at].sums[q.Text(2)] = q.Real(3);
+    if (out[at].project == project && out[at].period == period) {
+      // Summaries add and subtract: round away the float dust.
+      double v = std::round(q.Real(3) * 1e6) / 1e6;
+      if (v != 0 || !summary) out[at].sums[q.Text(2)] = v;
+    }
   }
   return out;
 }
@@ -397,14 +514,17 @@ Result<std::vector<ReportPoint>> ReportPoints(sqlite3* db, const ReportFilter& f
   std::vector<BindValue> binds;
   std::string where = WhereClause(filter, &binds);
   binds.push_back(int64_t{limit > 0 ? limit : 1000});
+  // Among the newest `limit` matching reports (an index walk), those with a
+  // geopoint answer.
   std::string sql =
       "SELECT r.id, r.project, r.status, json_extract(j.value, '$.lat'), "
-      "json_extract(j.value, '$.lon') FROM reports r, json_each(r.values_json) j WHERE " +
-      where +
-      " AND j.type = 'object' AND json_type(j.value, '$.lat') IN ('integer', 'real') "
+      "json_extract(j.value, '$.lon') FROM (SELECT r.id, r.project, r.status, r.values_json, "
+      "r.received_at_ms FROM reports r WHERE " + where +
+      " ORDER BY r.received_at_ms DESC, r.id DESC LIMIT ?" + std::to_string(binds.size()) +
+      ") r, json_each(r.values_json) j WHERE j.type = 'object' "
+      "AND json_type(j.value, '$.lat') IN ('integer', 'real') "
       "AND json_type(j.value, '$.lon') IN ('integer', 'real') "
-      "GROUP BY r.id ORDER BY r.received_at_ms DESC, r.id DESC LIMIT ?" +
-      std::to_string(binds.size());
+      "GROUP BY r.id ORDER BY r.received_at_ms DESC, r.id DESC";
   HQ_PREPARE(q, db, sql);
   q.BindAll(binds);
   std::vector<ReportPoint> out;

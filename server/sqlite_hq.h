@@ -10,6 +10,10 @@
 // the inbox indexes: (received_at_ms, id), and (status | project | author,
 // received_at_ms, id), so that the newest-first page of a filtered inbox is
 // an index walk that stops after a page, whatever the number of reports.
+// Version 3 (kSchemaV3) widens the newest-first index into a covering one
+// (status, period, project, author), adds a full-text index of reports
+// for the search, and per (project, period, status) counts and sums kept by
+// triggers, so charts and the follow-up report do not read every report.
 #pragma once
 
 #include <optional>
@@ -22,8 +26,9 @@ struct sqlite3;
 
 namespace fieldsync::server::sqlite_hq {
 
-// The DDL that takes a version-1 database to version 2.
+// The DDL that takes a version-1 database to version 2, and 2 to 3.
 extern const char* const kSchemaV2;
+extern const char* const kSchemaV3;
 
 Result<std::optional<HqUser>> FindUser(sqlite3* db, const std::string& name);
 Result<std::vector<HqUser>> ListUsers(sqlite3* db);

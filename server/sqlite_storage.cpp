@@ -911,6 +911,12 @@ class SqliteStorage final : public Storage {
       st = c.Exec("PRAGMA user_version = 2", "recording the schema version");
       if (!st.ok()) return rollback(st);
     }
+    if (version < 3) {  // search index, chart summaries (kept by triggers)
+      Status st = c.Exec(sqlite_hq::kSchemaV3, "adding the search index and chart summaries");
+      if (!st.ok()) return rollback(st);
+      st = c.Exec("PRAGMA user_version = 3", "recording the schema version");
+      if (!st.ok()) return rollback(st);
+    }
     return c.Exec("COMMIT", "committing the migration");
   }
 

@@ -187,8 +187,51 @@ struct ReportFilter {
   std::string officer;      // the report's author
   std::string period_from;  // "YYYY-MM", inclusive
   std::string period_to;    // "YYYY-MM", inclusive
-  std::string search;       // a substring of the id, author, project or values
+  // Matches when every word of it begins a word of the report's id, author,
+  // project code or text answers (case-insensitive), or when the whole of it
+  // is within the project's title. Words: see SearchTokens.
+  std::string search;
 };
+
+// The words of a search or of a report's text: runs of ASCII letters and
+// digits and of non-ASCII (UTF-8) bytes, lower-cased, with the accents of
+// Latin-1 letters dropped (é -> e, ç -> c, ñ -> n, as SQLite's unicode61
+// tokenizer does); everything else separates words ("SSC-HLT-001" is "ssc",
+// "hlt", "001").
+inline std::vector<std::string> SearchTokens(std::string_view text) {
+  // U+00C0..U+00FF folded; ' ' for the two signs (× ÷) among them.
+  static constexpr std::string_view kLatin1 =
+      "aaaaaaaceeeeiiiidnooooo ouuuuyts"
+      "aaaaaaaceeeeiiiidnooooo ouuuuyty";
+  std::vector<std::string> out;
+  std::string cur;
+  for (size_t i = 0; i < text.size(); ++i) {
+    unsigned char c = static_cast<unsigned char>(text[i]);
+    if (c == 0xC3 && i + 1 < text.size()) {
+      unsigned char n = static_cast<unsigned char>(text[i + 1]);
+      if (n >= 0x80 && n <= 0xBF) {
+        ++i;
+        char folded = kLatin1[n - 0x80];
+        if (folded != ' ') {
+          cur.push_back(folded);
+          continue;
+        }
+        c = ' ';
+      }
+    }
+    const char ch = static_cast<char>(c);
+    if ((c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || c >= 0x80) {
+      cur.push_back(ch);
+    } else if (c >= 'A' && c <= 'Z') {
+      cur.push_back(static_cast<char>(c - 'A' + 'a'));
+    } else if (!cur.empty()) {
+      out.push_back(std::move(cur));
+      cur.clear();
+    }
+  }
+  if (!cur.empty()) out.push_back(std::move(cur));
+  return out;
+}
 
 // Keyset paging over (received_at_ms DESC, id DESC): the newest first.
 struct InboxQuery {
@@ -308,7 +351,8 @@ class StorageReader {
     (void)fields;
     return NotKept("report aggregates");
   }
-  // At most `limit` matching reports that have a geopoint answer, newest first.
+  // Of the newest `limit` matching reports, those with a geopoint answer
+  // (its first one), newest first.
   virtual Result<std::vector<ReportPoint>> ReportPoints(const ReportFilter& filter, int limit) {
     (void)filter;
     (void)limit;

@@ -436,7 +436,7 @@
     const months = d.months;
     const cell = (period, sector) => d.by_month_sector.find((x) => x.period === period && x.sector === sector);
     Charts.stackedBars($("c-month"), {
-      label: "Reports per month and sector", unit: "reports", categories: months,
+      label: "Reports per month and sector", unit: "reports", integer: true, categories: months,
       series: sectors.map((s) => ({ name: s, color: SECTOR_COLORS[s] || SECTOR_COLORS.unknown, values: months.map((m) => (cell(m, s) || {}).reports || 0) })),
     });
     const used = d.indicators.filter((k) => d.by_month_sector.some((x) => x.sums[k.field]));

@@ -60,8 +60,8 @@
   }
 
   // Vertical axis with grid lines; returns the y scale.
-  function yAxis(svg, m, w, h, max) {
-    const step = niceStep(max, 5);
+  function yAxis(svg, m, w, h, max, integer) {
+    const step = integer ? Math.max(1, niceStep(max, 5)) : niceStep(max, 5);
     const top = Math.max(step, Math.ceil(max / step) * step);
     const y = (v) => m.top + h - (v / top) * h;
     const grid = el("g", { class: "grid" });
@@ -86,7 +86,7 @@
     svg.append(g);
   }
 
-  // options: {categories: [..], series: [{name, color, values: [..]}], unit}
+  // options: {categories: [..], series: [{name, color, values: [..]}], unit, integer}
   function stackedBars(container, o) {
     const totals = o.categories.map((_, i) => o.series.reduce((s, x) => s + (x.values[i] || 0), 0));
     const max = Math.max(0, ...totals);
@@ -94,10 +94,10 @@
     const W = 640, H = 280, m = { top: 12, right: 12, bottom: 28, left: 48 };
     const w = W - m.left - m.right, h = H - m.top - m.bottom;
     const svg = el("svg", { viewBox: `0 0 ${W} ${H}`, role: "img", "aria-label": o.label || "bar chart" });
-    const y = yAxis(svg, m, w, h, max);
+    const y = yAxis(svg, m, w, h, max, o.integer);
     const band = w / o.categories.length;
     const x = (i) => m.left + i * band;
-    const barW = Math.max(2, band * 0.7);
+    const barW = Math.min(56, Math.max(2, band * 0.7));
     o.categories.forEach((c, i) => {
       let base = 0;
       for (const s of o.series) {
