@@ -33,7 +33,9 @@
 //                                                          └────────┘
 //  START → EXCHANGE: the device is enrolled (a token is stored).
 //  EXCHANGE: builds one POST /api/v1/sync = the lowest outbox entries that fit
-//    the BatchSizer budget (may be none) + the stored cursor. On 2xx:
+//    the BatchSizer budget (may be none; a tail of at most half as many
+//    entries joins when the whole fits 1.5 × the budget) + the stored cursor.
+//    On 2xx:
 //    AckPush(min(acked_seq, last seq sent), results) then ApplyPull(changes,
 //    cursor), two transactions in that order; budget ×2.
 //  EXCHANGE → RETRY: a transport failure or 408/429/5xx. Stall and reset halve

@@ -354,3 +354,77 @@ TEST_CASE("a field changed on both sides goes to the report's owner; the loser i
   CHECK(Differences(exported, dev.Reports()).empty());
   (void)narrative;
 }
+
+TEST_CASE("libcurl transport: a stall is caught by the low-speed limit, a reset is told apart") {
+  Hq hq;
+  faultproxy::FaultProxyOptions po;
+  po.upstream_port = static_cast<uint16_t>(hq.server.port());
+  faultproxy::FaultProxy proxy(po);
+  REQUIRE(proxy.Start().ok());
+  Device dev;
+  EnrollInProcess(hq, dev, "http://" + proxy.address());
+  dev.AddReports(300, 12);
+
+  // The first connection stalls for good after 20 KB up; the next one resets
+  // after 10 KB up. The sync halves its batch after each and still finishes.
+  faultproxy::ByteFault stall;
+  stall.when = faultproxy::Trigger::Nth(1);
+  stall.after_bytes = 20000;
+  stall.direction = faultproxy::Direction::kUp;
+  proxy.SetStall(stall);
+  faultproxy::ByteFault reset;
+  reset.when = faultproxy::Trigger::Nth(2);
+  reset.after_bytes = 10000;
+  reset.direction = faultproxy::Direction::kUp;
+  proxy.SetReset(reset);
+
+  sync::CurlOptions co;
+  co.low_speed_seconds = 2;  // production: 30 s
+  sync::CurlTransport curl(co);
+  std::vector<std::string> failures;
+  class Watch : public sync::Transport {
+   public:
+    Watch(sync::Transport* in, std::vector<std::string>* f) : in_(in), f_(f) {}
+    Result<sync::HttpResponse> Send(const sync::HttpRequest& r, sync::FailureKind* k) override {
+      sync::FailureKind kind = sync::FailureKind::kNone;
+      auto res = in_->Send(r, &kind);
+      if (!res.ok()) f_->push_back(std::string(sync::FailureKindName(kind)) + ": " + res.status().message());
+      if (k != nullptr) *k = kind;
+      return res;
+    }
+    sync::TransportCounters counters() const override { return in_->counters(); }
+    void SetCancelFlag(const std::atomic<bool>* c) override { in_->SetCancelFlag(c); }
+
+   private:
+    sync::Transport* in_;
+    std::vector<std::string>* f_;
+  } watch(&curl, &failures);
+  sync::SyncOptions o = FastRetries();
+  sync::SyncReport r = sync::SyncOnce(dev.store(), watch, o);
+  REQUIRE_MESSAGE(r.complete, r.error.ToString());
+  REQUIRE(failures.size() >= 2);
+  CHECK(failures[0].starts_with("stall: link stalled"));
+  CHECK(failures[1].starts_with("reset: connection reset"));
+  CHECK(r.retries >= 2);
+  CHECK(proxy.counters().stalls == 1);
+  CHECK(proxy.counters().resets == 1);
+  CHECK(Differences(hq.server.ExportJson(), dev.Reports()).empty());
+  // The engine counted what the link carried (the proxy counts delivered
+  // bytes; the transport counts what it handed to the socket).
+  CHECK(r.bytes_up >= static_cast<int64_t>(proxy.counters().bytes_up) / 2);
+}
+
+TEST_CASE("libcurl transport: keep-alive reuses one connection for a whole sync") {
+  Hq hq;
+  Device dev;
+  EnrollInProcess(hq, dev);
+  dev.AddReports(400, 13);
+  sync::CurlTransport curl;
+  sync::SyncOptions o;
+  o.batch.initial_bytes = 4u << 10;  // several requests
+  sync::SyncReport r = sync::SyncOnce(dev.store(), curl, o);
+  REQUIRE(r.complete);
+  CHECK(r.requests >= 3);
+  CHECK(curl.counters().connections == 1);
+  CHECK(curl.counters().requests == r.requests);
+}
