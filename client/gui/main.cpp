@@ -10,6 +10,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <optional>
 #include <string>
@@ -134,7 +135,21 @@ int main(int argc, char** argv) {
   const bool first_frame_exit = parsed->Has("--first-frame-exit");
   if (script || first_frame_exit) wo.vsync = false;
 
+  // FIELDSYNC_TRACE=1 prints start-up milestones (ms since start) on stderr.
+  const bool trace = std::getenv("FIELDSYNC_TRACE") != nullptr;
+  auto mark = [&](const char* what) {
+    if (trace) std::cerr << "trace " << (WallMs() - started_ms) << " ms: " << what << "\n";
+  };
+  mark("arguments parsed");
+  // The data folder opens on the model's worker while the window and the GL
+  // context are made here.
+  gui::ApplyMemoryPolicy();
+  gui::GuiModel model(mo);
+  model.SetWake(&platform::Window::PostWakeEvent);
+  model.Start();
+  mark("model started");
   auto window = platform::Window::Create(wo);
+  mark("window and GL context created");
   if (!window.ok()) {
     std::cerr << "fieldsync: " << window.status().message()
               << ". There is no display to draw on; use fieldsync-cli, the headless client "
@@ -142,16 +157,14 @@ int main(int argc, char** argv) {
     return 3;
   }
   ImGui::GetIO().ConfigInputTextCursorBlink = false;  // no frames just to blink
-
-  gui::GuiModel model(mo);
-  model.SetWake(&platform::Window::PostWakeEvent);
-  model.Start();
   gui::Ui ui(model, **window);
 
   int exit_code = 0;
   int settle = 3;  // frames still to draw before sleeping
   bool running = true;
   int64_t first_frame_ms = -1;
+  int64_t first_frame_at_ms = -1;
+  bool traced_ready = false;
   int64_t frames = 0;
   while (running) {
     const bool active = settle > 0 || script || model.Busy() || first_frame_exit;
@@ -172,12 +185,21 @@ int main(int argc, char** argv) {
       if (tick.done && capture.empty()) running = false;
     }
     ui.PrepareFrame();
+    if (frames == 0) mark("fonts built");
     (*window)->BeginFrame();
     ui.Draw();
     Status drawn = (*window)->EndFrame(capture);
     (*window)->Present();
+    if (frames == 0) mark("first frame presented");
+    if (trace && !traced_ready && model.screen() != gui::Screen::kLoading && !model.Busy()) {
+      mark("data shown");
+      traced_ready = true;
+    }
     ++frames;
-    if (first_frame_ms < 0) first_frame_ms = WallMs() - started_ms;
+    if (first_frame_ms < 0) {
+      first_frame_at_ms = WallMs();
+      first_frame_ms = first_frame_at_ms - started_ms;
+    }
     if (!capture.empty()) {
       if (!drawn.ok()) {
         std::cerr << "fieldsync: " << drawn.message() << "\n";
@@ -188,7 +210,13 @@ int main(int argc, char** argv) {
       }
     }
     if (first_frame_exit && model.screen() != gui::Screen::kLoading && !model.Busy() && frames >= 3) {
-      std::cout << "first_frame_ms " << first_frame_ms << "\nready_ms " << (WallMs() - started_ms) << "\n";
+      const int64_t ready_at = WallMs();
+      std::cout << "first_frame_ms " << first_frame_ms << "\nready_ms " << (ready_at - started_ms)
+                << "\nfirst_frame_at_ms " << first_frame_at_ms << "\nready_at_ms " << ready_at << "\n";
+      std::ifstream status("/proc/self/status");
+      for (std::string line; std::getline(status, line);) {
+        if (line.rfind("VmHWM:", 0) == 0) std::cout << "vm_hwm_mb " << std::atof(line.c_str() + 6) / 1024.0 << "\n";
+      }
       running = false;
     }
     if (!model.open_error().empty() && script) {

@@ -3,6 +3,7 @@
 // the summary are in model_editor.cpp and model_reports.cpp.
 #include "client/gui/model.h"
 
+#include <sqlite3.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -61,6 +62,10 @@ std::string HostName() {
 
 }  // namespace
 
+void ApplyMemoryPolicy(int sqlite_cache_mb) {
+  sqlite3_soft_heap_limit64(static_cast<sqlite3_int64>(sqlite_cache_mb) << 20);
+}
+
 const char* ScreenName(Screen s) { return kScreenNames[static_cast<int>(s)]; }
 
 bool ParseScreen(std::string_view name, Screen* out) {
@@ -85,21 +90,23 @@ const FieldView* EditorView::Find(const std::string& name) const {
 }
 
 GuiModel::GuiModel(ModelOptions options)
-    : options_(std::move(options)), worker_(std::make_unique<Worker>()) {
+    : options_(std::move(options)), slow_worker_(std::make_unique<Worker>()), worker_(std::make_unique<Worker>()) {
   if (options_.lang) settings_.lang = *options_.lang;
   if (options_.theme) settings_.theme = *options_.theme;
   settings_view_.data_dir = options_.data_dir.string();
 }
 
 GuiModel::~GuiModel() {
-  // The worker is joined first (member order); then the threads it does not own.
+  // The workers are joined first; then the threads they do not own.
   worker_.reset();
+  slow_worker_.reset();
   if (sync_) sync_->Stop();
   if (gps_) gps_->Stop();
 }
 
 void GuiModel::SetWake(std::function<void()> wake) {
   wake_ = wake;
+  slow_worker_->SetWake(wake);
   worker_->SetWake(std::move(wake));
 }
 
@@ -117,13 +124,15 @@ void GuiModel::PostEditor(std::function<Worker::Completion(app::DeviceApp&, app:
   });
 }
 
-bool GuiModel::Busy() const { return !worker_->Idle(); }
+bool GuiModel::Busy() const { return !worker_->Idle() || !slow_worker_->Idle(); }
 
 void GuiModel::WaitIdle() {
   // Completions can post more jobs (a save refreshes the list): loop until quiet.
   for (int i = 0; i < 100; ++i) {
     worker_->WaitForJobs();
-    if (worker_->Drain() == 0 && worker_->Idle()) return;
+    slow_worker_->WaitForJobs();
+    const int applied = worker_->Drain() + slow_worker_->Drain();
+    if (applied == 0 && worker_->Idle() && slow_worker_->Idle()) return;
   }
 }
 
@@ -261,7 +270,7 @@ void GuiModel::StartSync() {
 
 int GuiModel::BeginFrame(int64_t now_ms) {
   now_ms_ = now_ms;
-  const int applied = worker_->Drain();
+  const int applied = worker_->Drain() + slow_worker_->Drain();
   ApplySyncSnapshot();
   if (now_ms_ - last_device_poll_ms_ >= kDevicePollMs) PollDevice();
   if (screen_ == Screen::kHome && !home_refresh_inflight_ &&

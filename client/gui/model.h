@@ -10,6 +10,9 @@
 //    open app::FormSession and does all disk work. Commands post jobs; their
 //    results come back as completions that BeginFrame() applies, so state
 //    only changes at the start of a frame and nothing the UI reads is shared.
+//  - A second, "slow" Worker with its own Store connection does the long
+//    reads (the summary's pass over every report), so they never hold up
+//    what the officer is waiting for (a save, a page of the list).
 //  - A sync::SyncLoop thread syncs in the background (its own Store handle);
 //    BeginFrame() copies its Snapshot().
 //  - A platform::GpsReader thread follows gpsd.
@@ -445,13 +448,21 @@ class GuiModel {
 
   std::unique_ptr<platform::GpsReader> gps_;
   std::unique_ptr<sync::SyncLoop> sync_;
-  // Owned by the worker thread: touched only inside jobs.
+  // Owned by the worker threads: touched only inside their jobs.
   std::unique_ptr<app::DeviceApp> app_;
   std::unique_ptr<app::FormSession> session_;
+  std::unique_ptr<store::Store> slow_store_;
+  std::unique_ptr<Worker> slow_worker_;
   // Declared last so it is destroyed first: its thread is joined before the
   // objects its jobs use go away.
   std::unique_ptr<Worker> worker_;
 };
+
+// The app's memory policy for small devices: SQLite page caches across every
+// connection of the process (the GUI's, the sync loop's) share a soft limit
+// of `sqlite_cache_mb`, instead of each keeping its own full cache. Call once
+// at start-up, before opening stores.
+void ApplyMemoryPolicy(int sqlite_cache_mb = 6);
 
 // A number for an axis or a tile: "950", "12.5k", "1.2M".
 std::string ShortNumber(double v);

@@ -12,6 +12,8 @@
 #include <cstdio>
 #include <ctime>
 
+#include <malloc.h>
+
 #include "client/gui/model.h"
 
 namespace fieldsync::gui {
@@ -223,40 +225,53 @@ void GuiModel::RefreshSummary() {
   std::vector<std::string> months;
   for (int back = 11; back >= 0; --back) months.push_back(MonthKey(now_ms_, back));
   std::vector<FormInfo> forms = forms_;
-  Post([this, months, forms, version](app::DeviceApp& app) -> Worker::Completion {
+  const std::filesystem::path dir = options_.data_dir;
+  // One pass over every report, a page at a time, on the slow worker with
+  // its own connection: the officer's saves and list pages do not wait.
+  slow_worker_->Post([this, months, forms, version, dir]() -> Worker::Completion {
     auto out = std::make_shared<SummaryView>();
     out->months = months;
+    if (!slow_store_) {
+      auto opened = store::Store::Open(dir);
+      if (opened.ok()) slow_store_ = std::move(opened).value();
+    }
+    std::map<std::string, size_t> month_index, form_index;
+    std::vector<std::vector<std::string>> keys_by_form;
+    for (size_t m = 0; m < months.size(); ++m) month_index[months[m]] = m;
     for (const auto& info : forms) {
       if (!info.form) continue;
+      form_index[info.form->id] = out->form_ids.size();
+      keys_by_form.push_back(info.key_indicators);
       out->form_ids.push_back(info.form->id);
-      std::vector<int64_t> counts(months.size(), 0);
-      std::vector<std::vector<double>> sums(info.key_indicators.size(),
-                                            std::vector<double>(months.size(), 0.0));
-      for (size_t m = 0; m < months.size(); ++m) {
-        store::ReportFilter f;
-        f.form_id = info.form->id;
-        f.period = months[m];
-        if (auto n = app.store().CountReports(f); n.ok()) counts[m] = *n;
-        if (counts[m] == 0 || info.key_indicators.empty()) continue;
-        // Sums need the values: page through (bounded memory).
-        f.limit = 500;
-        for (f.offset = 0; f.offset < counts[m]; f.offset += f.limit) {
-          auto rows = app.ListReports(f);
-          if (!rows.ok() || rows->empty()) break;
-          for (const auto& r : *rows) {
-            for (size_t k = 0; k < info.key_indicators.size(); ++k) {
-              auto v = r.values.find(info.key_indicators[k]);
-              if (v != r.values.end() && v->is_number()) sums[k][m] += v->get<double>();
-            }
-          }
+      out->counts.emplace_back(months.size(), 0);
+      out->indicators.emplace_back(info.key_indicators.size(), std::vector<double>(months.size(), 0.0));
+    }
+    store::ReportFilter f;
+    f.limit = 250;
+    for (f.offset = 0; slow_store_; f.offset += f.limit) {
+      auto rows = slow_store_->ListReports(f);
+      if (!rows.ok() || rows->empty()) break;
+      for (const auto& r : *rows) {
+        auto m = month_index.find(r.period);
+        auto fi = form_index.find(r.form_id);
+        if (m == month_index.end() || fi == form_index.end()) continue;
+        out->counts[fi->second][m->second] += 1;
+        const auto& keys = keys_by_form[fi->second];
+        for (size_t k = 0; k < keys.size(); ++k) {
+          auto v = r.values.find(keys[k]);
+          if (v != r.values.end() && v->is_number()) out->indicators[fi->second][k][m->second] += v->get<double>();
         }
       }
-      for (auto c : counts) out->total += c;
-      out->counts.push_back(std::move(counts));
-      out->indicators.push_back(std::move(sums));
+      if (static_cast<int>(rows->size()) < f.limit) break;
+    }
+    for (const auto& series : out->counts) {
+      for (auto c : series) out->total += c;
     }
     out->loaded = true;
     out->data_version = version;
+    // The pass parsed every report: give the freed memory back to the system
+    // rather than keep it in this thread's malloc arena.
+    malloc_trim(0);
     return [this, out] {
       summary_ = std::move(*out);
       summary_.loading = false;
