@@ -21,6 +21,7 @@
 #include <string>
 #include <vector>
 
+#include "common/sha256.h"
 #include "schema/catalogue.h"
 #include "server/http_server.h"
 #include "server/service.h"
@@ -95,9 +96,7 @@ Status Fill(Service& svc, int count) {
         char period[16];
         std::snprintf(period, sizeof period, "%04d-%02d", 2025 + (i / 12) % 2, 1 + i % 12);
         StoredReport r;
-        char id[40];
-        std::snprintf(id, sizeof id, "%032x", 0x100000 + i);
-        r.id = id;
+        r.id = Sha256Hex("report " + std::to_string(i)).substr(0, 32);  // looks like a device's id
         r.device_id = "d_" + std::string(16, static_cast<char>('a' + i % 6));
         r.project = p.code;
         r.form_id = form;

@@ -358,8 +358,10 @@
     const parts = [];
     if (latest) {
       const fc = Object.entries(latest.field_comments || {});
+      const resubmitted = latest.decision === "returned" && r.status === "received";
       parts.push(h("div", { class: "review-box " + latest.decision },
         h("strong", {}, latest.decision === "approved" ? "Approved" : "Returned to the officer"),
+        resubmitted ? " — since corrected and sent again" : "",
         ` by ${latest.reviewer}, ${fmtTime(latest.at_ms)}`,
         latest.comment ? h("p", {}, latest.comment) : null,
         fc.length ? h("ul", {}, fc.map(([k, t]) => h("li", {}, h("span", { class: "mono" }, k), ": ", t))) : null));
@@ -485,7 +487,6 @@
         h("a", { class: "btn secondary small", href: exp("followup-csv"), download: "" }, "CSV"))),
       bar, h("div", { id: "followup" }, h("p", { class: "loading" }, "Loading…")));
     const d = await api("GET", "/api/v1/hq/followup" + query({ ...filters, lang: state.lang }));
-    const labels = Object.fromEntries(d.indicators.map((k) => [k.field, k.label]));
     const byMeasure = new Map();
     for (const r of d.rows) {
       if (!byMeasure.has(r.measure)) byMeasure.set(r.measure, []);
@@ -500,7 +501,7 @@
           h("tbody", {}, rows.map((r) => h("tr", {},
             h("td", {}, sectorTag(r.sector)), h("td", {}, r.group), h("td", { class: "num" }, num(r.projects)), h("td", { class: "num" }, num(r.projects_reporting)), h("td", { class: "num" }, num(r.reports)),
             h("td", { class: "small" }, Object.keys(r.sums).length
-              ? Object.entries(r.sums).map(([k, s]) => h("div", {}, (labels[k] || k) + ": ", h("b", {}, num(s))))
+              ? d.indicators.filter((k) => k.field in r.sums).map((k) => h("div", {}, k.label + ": ", h("b", {}, num(r.sums[k.field]))))
               : h("span", { class: "muted" }, "none reported")))))))));
     }
     $("followup").replaceChildren(...out);
@@ -518,7 +519,8 @@
         const c = await api("POST", "/api/v1/hq/devices/enroll", { officer: officer.value.trim(), region: region.value.trim() });
         shown.replaceChildren(h("p", {}, `One-time code for ${c.officer}${c.region ? " (" + c.region + ")" : ""}:`),
           h("div", { class: "code-shown", id: "enroll-code" }, c.code),
-          h("p", { class: "muted small" }, `Valid until ${fmtTime(c.expires_at_ms)}, once. On the device: fieldsync-cli enroll --server ${location.origin} --code ${c.code}`));
+          h("p", { class: "muted small" }, `Valid until ${fmtTime(c.expires_at_ms)}, for one device. On the device: `,
+            h("code", { class: "mono" }, `fieldsync-cli enroll --server ${location.origin} --code ${c.code}`)));
         await drawDeviceList();
       } catch (err) { if (err.status !== 401) banner(err.message); }
     } }, h("label", { class: "field" }, "Officer", officer), h("label", { class: "field" }, "Region", region), h("button", { class: "btn", type: "submit" }, "Make enrollment code"));

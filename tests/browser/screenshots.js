@@ -43,6 +43,10 @@ async function main() {
     run(bin.cli, ["--data", dev, "sync"]);
     const code2 = JSON.parse(run(bin.server, ["admin", "--db", db, "enroll", "--officer", "Juma Mwangi", "--region", "east-africa", "--json"]).out).code;
     run(bin.cli, ["--data", path.join(dir, "device2"), "enroll", "--server", server.url, "--code", code2, "--name", "tablet-12"]);
+    const code3 = JSON.parse(run(bin.server, ["admin", "--db", db, "enroll", "--officer", "Rosa Quispe", "--region", "latin-america", "--json"]).out).code;
+    run(bin.cli, ["--data", path.join(dir, "device3"), "enroll", "--server", server.url, "--code", code3, "--name", "tablet-03"]);
+    const lost = JSON.parse(run(bin.cli, ["--data", path.join(dir, "device3"), "status", "--json"]).out);
+    run(bin.server, ["admin", "--db", db, "revoke", lost.device_id]);
 
     browser = await launchBrowser();
     const page = await browser.context.newPage();
