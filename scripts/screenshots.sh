@@ -50,12 +50,7 @@ admin() { "$SERVER" admin --db "$HQ" "$@"; }
 echo "screenshots: preparing a device and its HQ in $WORK"
 start_server
 # HQ's registry: the projects a new device is seeded with.
-cli projects --json | jq -r '
-  "code,title,sector,measures,modality,providers,beneficiaries,funding_partner,agency,region,ldc,lldc,sids",
-  (.[] | [.code, .title, .sector, (.measures | map(tostring) | join(";")), .modality,
-          (.providers | join(";")), (.beneficiaries | join(";")), .funding_partner, .agency, .region,
-          (if .ldc then 1 else 0 end), (if .lldc then 1 else 0 end), (if .sids then 1 else 0 end)] | @csv)' \
-  >"$WORK/projects.csv"
+cli projects --json | scripts/registry-csv.sh >"$WORK/projects.csv"
 admin projects import "$WORK/projects.csv" >/dev/null
 CODE=$(admin enroll --officer "Aminata Diallo" | tail -n 1 | awk '{print $NF}')
 cli enroll --server "$URL" --code "$CODE" >/dev/null
