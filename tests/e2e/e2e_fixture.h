@@ -54,8 +54,9 @@ inline std::string DemoProjectsCsv() {
 struct Hq {
   ScratchDir scratch;
   HqServer server{scratch.path()};
-  Hq() {
+  explicit Hq(std::vector<std::string> serve_args = {}) {
     server.ImportDemoProjects(DemoProjectsCsv());
+    server.SetServeArgs(std::move(serve_args));
     server.Start();
   }
 };

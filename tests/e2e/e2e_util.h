@@ -163,7 +163,9 @@ class HqServer {
   ~HqServer() { Stop(); }
 
   const std::filesystem::path& db() const { return db_; }
-  std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  // Extra arguments for `serve` (e.g. --tls-cert/--tls-key), before Start().
+  void SetServeArgs(std::vector<std::string> args) { serve_args_ = std::move(args); }
+  std::string url() const { return url_; }
   int port() const { return port_; }
 
   void Start() {
@@ -171,16 +173,18 @@ class HqServer {
       ++starts_;
       auto out = dir_ / ("serve" + std::to_string(starts_) + ".out");
       auto err = dir_ / ("serve" + std::to_string(starts_) + ".err");
-      child_ = Child({ServerBin(), "serve", "--db", db_.string(), "--listen",
-                      "127.0.0.1:" + std::to_string(port_), "--quiet"},
-                     out, err);
+      std::vector<std::string> argv = {ServerBin(), "serve", "--db", db_.string(), "--listen",
+                                       "127.0.0.1:" + std::to_string(port_), "--quiet"};
+      argv.insert(argv.end(), serve_args_.begin(), serve_args_.end());
+      child_ = Child(argv, out, err);
       auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
       while (std::chrono::steady_clock::now() < deadline) {
         std::string text = ReadFile(out);
-        auto pos = text.find("listening on http://");
-        if (pos != std::string::npos && text.find('\n', pos) != std::string::npos) {
-          auto colon = text.find(':', pos + 20);
-          port_ = std::stoi(text.substr(colon + 1));
+        auto pos = text.find("listening on ");
+        auto eol = pos == std::string::npos ? pos : text.find('\n', pos);
+        if (eol != std::string::npos) {
+          url_ = text.substr(pos + 13, eol - pos - 13);
+          port_ = std::stoi(url_.substr(url_.rfind(':') + 1));
           return;
         }
         if (!child_.running()) break;
@@ -232,6 +236,8 @@ class HqServer {
 
  private:
   std::filesystem::path dir_, db_;
+  std::string url_;
+  std::vector<std::string> serve_args_;
   int port_ = 0;
   int starts_ = 0;
   Child child_;

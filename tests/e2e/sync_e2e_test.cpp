@@ -428,3 +428,38 @@ TEST_CASE("libcurl transport: keep-alive reuses one connection for a whole sync"
   CHECK(curl.counters().connections == 1);
   CHECK(curl.counters().requests == r.requests);
 }
+
+TEST_CASE("TLS: the server's certificate is verified; a private CA is trusted with --ca-file") {
+  ScratchDir certs;
+  auto key = certs / "hq.key";
+  auto cert = certs / "hq.pem";
+  Ran made = RunTool(certs.path(), {"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048",
+                                    "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1", "-addext",
+                                    "subjectAltName=IP:127.0.0.1", "-keyout", key.string(),
+                                    "-out", cert.string()});
+  REQUIRE_MESSAGE(made.code == 0, made.err);
+  Hq hq({"--tls-cert", cert.string(), "--tls-key", key.string()});
+  REQUIRE(hq.server.url().starts_with("https://127.0.0.1:"));
+
+  // Not trusted: refused before any byte of the request is sent, with a
+  // message that says what to do.
+  Device stranger;
+  stranger.Close();
+  std::string code = hq.server.EnrollCode("Amina", "west-africa");
+  Ran refused = stranger.Cli({"enroll", "--server", hq.server.url(), "--code", code});
+  CHECK(refused.code == 1);
+  CHECK(refused.err.find("not trusted") != std::string::npos);
+
+  // Trusted through --ca-file, remembered for later syncs.
+  Device dev;
+  dev.AddReports(5, 14);
+  dev.Close();
+  Ran enrolled = dev.Cli({"enroll", "--server", hq.server.url(), "--code", code, "--ca-file",
+                          cert.string()});
+  REQUIRE_MESSAGE(enrolled.code == 0, enrolled.err);
+  Ran s = dev.Cli({"sync", "--json"});
+  REQUIRE_MESSAGE(s.code == 0, s.err);
+  CHECK(Json(s)["pushed"] == 5);
+  dev.Open();
+  CHECK(Differences(hq.server.ExportJson(), dev.Reports()).empty());
+}
