@@ -101,16 +101,36 @@ HqAuth::HqAuth(Service& service, HqAuthOptions options)
   if (options_.pwhash_memlimit == 0) options_.pwhash_memlimit = crypto_pwhash_MEMLIMIT_INTERACTIVE;
 }
 
+template <typename Fn>
+auto HqAuth::WithHashSlot(Fn&& fn) {
+  {
+    std::unique_lock<std::mutex> lock(hash_mu_);
+    hash_cv_.wait(lock, [&] { return hashing_ < std::max(1, options_.max_concurrent_hashes); });
+    ++hashing_;
+  }
+  auto result = fn();
+  {
+    std::lock_guard<std::mutex> lock(hash_mu_);
+    --hashing_;
+  }
+  hash_cv_.notify_one();
+  return result;
+}
+
 std::string HqAuth::HashPassword(const std::string& password) {
-  char out[crypto_pwhash_STRBYTES];
-  if (crypto_pwhash_str_alg(out, password.data(), password.size(), options_.pwhash_opslimit,
-                            options_.pwhash_memlimit, crypto_pwhash_ALG_ARGON2ID13) != 0)
-    return "";  // out of memory
-  return out;
+  return WithHashSlot([&]() -> std::string {
+    char out[crypto_pwhash_STRBYTES];
+    if (crypto_pwhash_str_alg(out, password.data(), password.size(), options_.pwhash_opslimit,
+                              options_.pwhash_memlimit, crypto_pwhash_ALG_ARGON2ID13) != 0)
+      return "";  // out of memory
+    return out;
+  });
 }
 
 bool HqAuth::VerifyPassword(const std::string& hash, const std::string& password) {
-  return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
+  return WithHashSlot([&] {
+    return crypto_pwhash_str_verify(hash.c_str(), password.data(), password.size()) == 0;
+  });
 }
 
 Status HqAuth::AddUser(const std::string& name, const std::string& role,
@@ -175,7 +195,7 @@ int64_t HqAuth::ThrottleWait(const std::string& key, int64_t now) {
   return it->second.locked_until_ms > now ? it->second.locked_until_ms - now : 0;
 }
 
-void HqAuth::RecordFailure(const std::string& key, int64_t now) {
+void HqAuth::RecordFailure(const std::string& key, int64_t now, int max_failures) {
   std::lock_guard<std::mutex> lock(mu_);
   const int64_t window = options_.failure_window.count();
   // Keep the table small: forget pairs whose window and lock are over.
@@ -193,8 +213,8 @@ void HqAuth::RecordFailure(const std::string& key, int64_t now) {
     f.first_at_ms = now;
   }
   f.count += 1;
-  if (f.count >= options_.max_failures) {
-    int extra = std::min(f.count - options_.max_failures, 20);
+  if (f.count >= max_failures) {
+    int extra = std::min(f.count - max_failures, 20);
     int64_t lock_ms = std::min<int64_t>(options_.lockout.count() << extra,
                                         options_.max_lockout.count());
     f.locked_until_ms = now + lock_ms;
@@ -212,11 +232,17 @@ Result<HqLogin> HqAuth::Login(const std::string& user, const std::string& passwo
   if (user.empty() || password.empty())
     return Status::InvalidArgument("enter your user name and your password");
   const int64_t now = service_.Now();
-  std::string key = user + "\n" + client;
+  const std::string key = user + "\n" + client;
+  const std::string client_key = "\n" + client;  // no user name has a newline
   if (int64_t wait = ThrottleWait(key, now); wait > 0) {
     *retry_after_ms = wait;
     return Status::Unavailable("too many failed sign-ins for '" + user +
                                "' from this address; try again in " + Duration(wait));
+  }
+  if (int64_t wait = ThrottleWait(client_key, now); wait > 0) {
+    *retry_after_ms = wait;
+    return Status::Unavailable("too many failed sign-ins from this address; try again in " +
+                               Duration(wait));
   }
   std::optional<HqUser> found;
   FS_RETURN_IF_ERROR(service_.storage().Read([&](StorageReader& tx) -> Status {
@@ -237,7 +263,8 @@ Result<HqLogin> HqAuth::Login(const std::string& user, const std::string& passwo
     ok = false;
   }
   if (!ok) {
-    RecordFailure(key, now);
+    RecordFailure(key, now, options_.max_failures);
+    RecordFailure(client_key, now, options_.max_failures_per_client);
     return Status::Unauthenticated("wrong user name or password");
   }
   if (found->disabled_at_ms != 0)

@@ -21,13 +21,17 @@
 // After `max_failures` failures within `failure_window`, further attempts for
 // that pair are refused without checking the password for `lockout`,
 // doubling with each further failure up to `max_lockout`; a success clears
-// the count. The counts live in memory (one server process); a restart
-// forgets them.
+// the count. The same applies per client address alone with
+// `max_failures_per_client` (one address trying many names). The counts live
+// in memory (one server process); a restart forgets them. At most
+// `max_concurrent_hashes` Argon2id computations run at once (each takes the
+// hash's memory), so a burst of sign-ins queues instead of exhausting memory.
 //
 // Thread safety: every method may be called from any thread.
 #pragma once
 
 #include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -66,6 +70,8 @@ struct HqAuthOptions {
   std::chrono::milliseconds session_lifetime = std::chrono::hours(12);
   std::chrono::milliseconds idle_timeout = std::chrono::hours(2);
   int max_failures = 5;
+  int max_failures_per_client = 50;
+  int max_concurrent_hashes = 2;
   std::chrono::milliseconds failure_window = std::chrono::minutes(15);
   std::chrono::milliseconds lockout = std::chrono::minutes(1);
   std::chrono::milliseconds max_lockout = std::chrono::minutes(15);
@@ -123,7 +129,10 @@ class HqAuth {
   bool VerifyPassword(const std::string& hash, const std::string& password);
   // 0 when the pair may try now, else the milliseconds to wait.
   int64_t ThrottleWait(const std::string& key, int64_t now);
-  void RecordFailure(const std::string& key, int64_t now);
+  void RecordFailure(const std::string& key, int64_t now, int max_failures);
+  // Runs fn while holding one of the max_concurrent_hashes slots.
+  template <typename Fn>
+  auto WithHashSlot(Fn&& fn);
   void ClearFailures(const std::string& key);
 
   Service& service_;
@@ -131,6 +140,9 @@ class HqAuth {
   std::mutex mu_;
   std::map<std::string, Failures> failures_;  // "user\nclient"
   std::string dummy_hash_;  // verified for unknown users, so timing tells nothing
+  std::mutex hash_mu_;
+  std::condition_variable hash_cv_;
+  int hashing_ = 0;  // Argon2id computations running
 };
 
 }  // namespace fieldsync::server

@@ -133,6 +133,18 @@ TEST_CASE("failed sign-ins are throttled per user and address with 429 and Retry
   CHECK(longer.ErrorMessage().find("try again in 2 minutes") != std::string::npos);
 }
 
+TEST_CASE("one address trying many user names is throttled too") {
+  HqAuthOptions o = CheapAuth();
+  o.max_failures_per_client = 8;
+  HqServer s(o);
+  s.AddUser("ada", "admin");
+  for (int i = 0; i < 8; ++i)
+    CHECK(s.Login("user" + std::to_string(i), "wrong-password").status == 401);
+  Answer a = s.Login("ada", HqServer::Password("ada"));
+  CHECK(a.status == 429);
+  CHECK(a.ErrorMessage().find("too many failed sign-ins from this address") == 0);
+}
+
 TEST_CASE("sessions expire after idle time and after their lifetime, with a message saying so") {
   HqServer s;
   s.AddUser("ada", "admin");
@@ -562,6 +574,40 @@ TEST_CASE("browsers get pages, never blank or a trace: dashboard, 404, expired s
   CHECK(json::parse(api->body)["error"]["code"] == "not_found");
   auto health = c->Get("/healthz");
   CHECK(health->status == 200);
+}
+
+TEST_CASE("photos: served once complete, to those who may see the report") {
+  World w;
+  const std::string bytes = std::string("\xff\xd8\xff\xe0", 4) + std::string(3000, 'x');
+  const std::string sha = HashSecret(bytes);
+  const std::string id = Id(5, 1);
+  json v = AgricultureValues("2026-10", 30, 5.0);
+  v["photo"] = sha;
+  w.server.Push(w.west, {MakeReport(id, "TRI-AGR-001", "agriculture", v)});
+  Dashboard wendy = w.server.SignIn("wendy");
+  const std::string url = "/api/v1/hq/reports/" + id + "/photos/" + sha;
+  Answer view = wendy.Get("/api/v1/hq/reports/" + id);
+  REQUIRE(view.j["photos"].size() == 1);
+  CHECK(view.j["photos"][0]["complete"] == false);
+  Answer pending = wendy.Get(url);
+  CHECK(pending.status == 422);
+  CHECK(pending.ErrorMessage().find("has not reached HQ yet") != std::string::npos);
+  auto device = w.server.service().Authenticate(w.west);
+  REQUIRE(device.ok());
+  AttachmentState state;
+  REQUIRE(w.server.service()
+              .PutAttachmentChunk(*device, sha, 0, static_cast<int64_t>(bytes.size()), bytes, &state)
+              .ok());
+  REQUIRE(state.complete);
+  Answer photo = wendy.Get(url);
+  REQUIRE(photo.status == 200);
+  CHECK(photo.body == bytes);
+  CHECK(photo.Header("Content-Type") == "image/jpeg");
+  CHECK(wendy.Get("/api/v1/hq/reports/" + id).j["photos"][0]["complete"] == true);
+  // Not through another report, and not for a reviewer of another region.
+  CHECK(wendy.Get("/api/v1/hq/reports/" + w.west_ids[0] + "/photos/" + sha).status == 404);
+  w.server.AddUser("eve", "reviewer", "east-africa");
+  CHECK(w.server.SignIn("eve").Get(url).status == 404);
 }
 
 TEST_CASE("devices: an enrollment code made on the dashboard enrolls; revoke refuses the device") {
