@@ -41,10 +41,11 @@ double Ms(Clock::duration d) { return std::chrono::duration<double, std::milli>(
 // the dashboard's location plot shows places rather than noise.
 std::pair<double, double> Near(const std::string& country) {
   static const std::map<std::string, std::pair<double, double>> at = {
-      {"MOZ", {-18.7, 35.5}}, {"MLI", {17.6, -4.0}},  {"BFA", {12.2, -1.6}}, {"HTI", {19.0, -72.3}},
-      {"NPL", {28.4, 84.1}},  {"BGD", {23.7, 90.4}},  {"BOL", {-16.3, -63.6}}, {"GNB", {11.8, -15.2}},
-      {"STP", {0.2, 6.6}},    {"ETH", {9.1, 40.5}},   {"KEN", {0.0, 37.9}},  {"AFG", {33.9, 67.7}},
-      {"SEN", {14.5, -14.5}}, {"GHA", {7.9, -1.0}},   {"NER", {17.6, 8.1}}};
+      {"MOZ", {-18.7, 35.5}},  {"MLI", {17.6, -4.0}},  {"BFA", {12.2, -1.6}},
+      {"HTI", {19.0, -72.3}},  {"NPL", {28.4, 84.1}},  {"BGD", {23.7, 90.4}},
+      {"BOL", {-16.3, -63.6}}, {"GNB", {11.8, -15.2}}, {"STP", {0.2, 6.6}},
+      {"ETH", {9.1, 40.5}},    {"KEN", {0.0, 37.9}},   {"AFG", {33.9, 67.7}},
+      {"SEN", {14.5, -14.5}},  {"GHA", {7.9, -1.0}},   {"NER", {17.6, 8.1}}};
   auto it = at.find(country);
   return it == at.end() ? std::pair<double, double>{0, 20} : it->second;
 }
@@ -55,20 +56,36 @@ json Values(const std::string& form, const std::string& period, const std::strin
   json v;
   if (form == "health") {
     int tested = n(20, 900);
-    v = {{"period", period}, {"programme", {"hiv", "malaria"}}, {"hiv_tested", tested},
-         {"hiv_positive", tested / 20}, {"hiv_treatment", tested / 25}, {"malaria_tested", n(50, 2000)},
-         {"malaria_positive", n(5, 40)}, {"malaria_treated", n(1, 5)},
-         {"bednets_distributed", n(0, 800)}, {"stockout", "no"}, {"staff_deployed", n(1, 30)}};
+    v = {{"period", period},
+         {"programme", {"hiv", "malaria"}},
+         {"hiv_tested", tested},
+         {"hiv_positive", tested / 20},
+         {"hiv_treatment", tested / 25},
+         {"malaria_tested", n(50, 2000)},
+         {"malaria_positive", n(5, 40)},
+         {"malaria_treated", n(1, 5)},
+         {"bednets_distributed", n(0, 800)},
+         {"stockout", "no"},
+         {"staff_deployed", n(1, 30)}};
   } else if (form == "education") {
     int enrolled = n(15, 400);
-    v = {{"period", period}, {"classes_held", n(4, 80)}, {"learners_enrolled", enrolled},
-         {"learners_completed", enrolled * 2 / 3}, {"women_enrolled", enrolled / 2},
-         {"teachers_trained", n(0, 20)}, {"scholarships_awarded", n(0, 5)}};
+    v = {{"period", period},
+         {"classes_held", n(4, 80)},
+         {"learners_enrolled", enrolled},
+         {"learners_completed", enrolled * 2 / 3},
+         {"women_enrolled", enrolled / 2},
+         {"teachers_trained", n(0, 20)},
+         {"scholarships_awarded", n(0, 5)}};
   } else {
     int farmers = n(10, 600);
-    v = {{"period", period}, {"farmers_trained", farmers}, {"women_farmers", farmers / 3},
-         {"hectares_planted", n(5, 900) / 2.0}, {"seed_distributed_kg", n(100, 9000) * 1.0},
-         {"main_crop", "rice"}, {"yield_t_ha", n(10, 60) / 10.0}, {"irrigation_schemes", n(0, 4)}};
+    v = {{"period", period},
+         {"farmers_trained", farmers},
+         {"women_farmers", farmers / 3},
+         {"hectares_planted", n(5, 900) / 2.0},
+         {"seed_distributed_kg", n(100, 9000) * 1.0},
+         {"main_crop", "rice"},
+         {"yield_t_ha", n(10, 60) / 10.0},
+         {"irrigation_schemes", n(0, 4)}};
   }
   if (n(0, 3) == 0)
     v["narrative"] = "Visit " + std::to_string(n(1, 99999)) + ": activities ran as planned.";
@@ -90,7 +107,7 @@ Status Fill(Service& svc, int count) {
     FS_RETURN_IF_ERROR(svc.storage().Write([&](StorageWriter& tx) -> Status {
       for (int i = done; i < std::min(count, done + per_tx); ++i) {
         const schema::Project& p = projects[static_cast<size_t>(i) % projects.size()];
-        std::string form = p.sector == "health" ? "health"
+        std::string form = p.sector == "health"      ? "health"
                            : p.sector == "education" ? "education"
                                                      : "agriculture";
         char period[16];
@@ -151,9 +168,12 @@ int main(int argc, char** argv) {
   std::string keep;
   for (int i = 1; i < argc; ++i) {
     std::string a = argv[i];
-    if (a == "--reports" && i + 1 < argc) count = std::atoi(argv[++i]);
-    else if (a == "--runs" && i + 1 < argc) runs = std::max(1, std::atoi(argv[++i]));
-    else if (a == "--keep" && i + 1 < argc) keep = argv[++i];
+    if (a == "--reports" && i + 1 < argc)
+      count = std::atoi(argv[++i]);
+    else if (a == "--runs" && i + 1 < argc)
+      runs = std::max(1, std::atoi(argv[++i]));
+    else if (a == "--keep" && i + 1 < argc)
+      keep = argv[++i];
     else {
       std::fprintf(stderr, "usage: inbox_bench [--reports N] [--runs R] [--keep FILE.db]\n");
       return 2;
@@ -205,14 +225,16 @@ int main(int argc, char** argv) {
   if (!server.Start().ok()) return 1;
   httplib::Client c("127.0.0.1", server.port());
   c.set_read_timeout(120, 0);
-  auto login = c.Post("/api/v1/hq/login", json{{"user", "bench"}, {"password", "bench-password"}}.dump(),
-                      "application/json");
+  auto login =
+      c.Post("/api/v1/hq/login", json{{"user", "bench"}, {"password", "bench-password"}}.dump(),
+             "application/json");
   if (!login || login->status != 200) {
     std::fprintf(stderr, "inbox_bench: sign-in failed\n");
     return 1;
   }
   std::string cookie = login->get_header_value("Set-Cookie");
-  httplib::Headers h = {{"Cookie", cookie.substr(0, cookie.find(';'))}, {"Accept", "application/json"}};
+  httplib::Headers h = {{"Cookie", cookie.substr(0, cookie.find(';'))},
+                        {"Accept", "application/json"}};
 
   // The very first inbox request after start: cold caches.
   Figures cold = Time(c, h, "/api/v1/hq/reports?limit=50", 1);
@@ -234,26 +256,29 @@ int main(int argc, char** argv) {
       {"inbox, project", "/api/v1/hq/reports?limit=50&project=SSC-EDU-003"},
       {"inbox, officer", "/api/v1/hq/reports?limit=50&officer=Officer%207"},
       {"inbox, period 2025-03..2025-04", "/api/v1/hq/reports?limit=50&from=2025-03&to=2025-04"},
-      {"inbox, sector+status+period", "/api/v1/hq/reports?limit=50&sector=agriculture&status=returned&from=2026-01"},
+      {"inbox, sector+status+period",
+       "/api/v1/hq/reports?limit=50&sector=agriculture&status=returned&from=2026-01"},
       {"inbox, search text", "/api/v1/hq/reports?limit=50&q=Visit%201234"},
       {"inbox, next page (keyset)", "/api/v1/hq/reports?limit=50&after=" + next},
       {"report view", "/api/v1/hq/reports/" + some_id},
       {"facets", "/api/v1/hq/facets"},
       {"charts (all reports)", "/api/v1/hq/charts"},
   };
-  std::printf("\n%-34s %9s %9s %9s %9s  %s\n", "request (HTTP, loopback)", "min ms", "median", "max",
-              "bytes", "status");
-  std::printf("%-34s %9.1f %9s %9s %9zu  %d\n", "inbox first page, cold (1st request)", cold.min, "-",
-              "-", cold.bytes, cold.status);
+  std::printf("\n%-34s %9s %9s %9s %9s  %s\n", "request (HTTP, loopback)", "min ms", "median",
+              "max", "bytes", "status");
+  std::printf("%-34s %9.1f %9s %9s %9zu  %d\n", "inbox first page, cold (1st request)", cold.min,
+              "-", "-", cold.bytes, cold.status);
   double first_median = 0;
   for (const Case& k : cases) {
     bool heavy = std::string(k.name).rfind("charts", 0) == 0;
     Figures f = Time(c, h, k.path, heavy ? std::max(1, runs / 5) : runs);
     if (&k == &cases[0]) first_median = f.median;
-    std::printf("%-34s %9.1f %9.1f %9.1f %9zu  %d\n", k.name, f.min, f.median, f.max, f.bytes, f.status);
+    std::printf("%-34s %9.1f %9.1f %9.1f %9zu  %d\n", k.name, f.min, f.median, f.max, f.bytes,
+                f.status);
   }
-  std::printf("\nfirst inbox page with %lld reports: %.1f ms median, %.1f ms cold (target <= 100 ms)\n",
-              static_cast<long long>(stats->reports), first_median, cold.min);
+  std::printf(
+      "\nfirst inbox page with %lld reports: %.1f ms median, %.1f ms cold (target <= 100 ms)\n",
+      static_cast<long long>(stats->reports), first_median, cold.min);
   server.Stop();
   svc->reset();
   if (!tmpdir.empty()) std::filesystem::remove_all(tmpdir);

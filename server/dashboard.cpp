@@ -18,7 +18,8 @@ bool IsPeriod(const std::string& s) {
          std::isdigit(static_cast<unsigned char>(s[1])) &&
          std::isdigit(static_cast<unsigned char>(s[2])) &&
          std::isdigit(static_cast<unsigned char>(s[3])) && s[4] == '-' &&
-         ((s[5] == '0' && s[6] >= '1' && s[6] <= '9') || (s[5] == '1' && s[6] >= '0' && s[6] <= '2'));
+         ((s[5] == '0' && s[6] >= '1' && s[6] <= '9') ||
+          (s[5] == '1' && s[6] >= '0' && s[6] <= '2'));
 }
 
 bool IsStatus(const std::string& s) {
@@ -78,10 +79,10 @@ json HistoryJson(const HistoryRow& h, const schema::Form* form, const std::strin
   if (form && !h.field.empty()) {
     if (const schema::Question* q = form->Find(h.field)) label = q->label.Get(lang);
   }
-  return {{"at_ms", h.at_ms},          {"server_version", h.server_version},
-          {"source", h.source},        {"author", h.author},
-          {"field", h.field},          {"field_label", label},
-          {"old", h.old_value},        {"new", h.new_value},
+  return {{"at_ms", h.at_ms},   {"server_version", h.server_version},
+          {"source", h.source}, {"author", h.author},
+          {"field", h.field},   {"field_label", label},
+          {"old", h.old_value}, {"new", h.new_value},
           {"note", h.note}};
 }
 
@@ -98,9 +99,11 @@ std::string SniffImageType(std::string_view b) {
   if (b.size() >= 3 && static_cast<unsigned char>(b[0]) == 0xff &&
       static_cast<unsigned char>(b[1]) == 0xd8)
     return "image/jpeg";
-  if (b.size() >= 8 && b.substr(0, 8) == std::string_view("\x89PNG\r\n\x1a\n", 8)) return "image/png";
+  if (b.size() >= 8 && b.substr(0, 8) == std::string_view("\x89PNG\r\n\x1a\n", 8))
+    return "image/png";
   if (b.size() >= 12 && b.substr(0, 4) == "RIFF" && b.substr(8, 4) == "WEBP") return "image/webp";
-  if (b.size() >= 6 && (b.substr(0, 6) == "GIF87a" || b.substr(0, 6) == "GIF89a")) return "image/gif";
+  if (b.size() >= 6 && (b.substr(0, 6) == "GIF87a" || b.substr(0, 6) == "GIF89a"))
+    return "image/gif";
   return "application/octet-stream";
 }
 
@@ -184,13 +187,14 @@ Result<json> HqDashboard::Inbox(const HqPrincipal& who, const QueryParams& param
   q.limit = kInboxDefaultLimit;
   std::string limit = Param(params, "limit");
   if (!limit.empty() && !ParseSmallInt(limit, 1, kInboxMaxLimit, &q.limit))
-    return Status::InvalidArgument("limit is a number from 1 to " +
-                                   std::to_string(kInboxMaxLimit) + ", not '" + limit + "'");
+    return Status::InvalidArgument("limit is a number from 1 to " + std::to_string(kInboxMaxLimit) +
+                                   ", not '" + limit + "'");
   std::string after = Param(params, "after");
   if (!after.empty()) {
     if (!ParseCursor(after, &q.after_received_ms, &q.after_id))
-      return Status::InvalidArgument("'after' is not a cursor this server gave; start from the "
-                                     "first page");
+      return Status::InvalidArgument(
+          "'after' is not a cursor this server gave; start from the "
+          "first page");
     q.has_after = true;
   }
   q.count_limit = kInboxCountCap + 1;
@@ -344,7 +348,7 @@ Result<json> HqDashboard::ReportView(const HqPrincipal& who, const std::string& 
                     {"text", schema::FormatValue(q, *v, lang)}};
       if (q.type == schema::QuestionType::kPhoto && v->is_string()) {
         const AttachmentState& a = attachments[v->get<std::string>()];
-        json photo = {{"field", q.name},   {"label", q.label.Get(lang)},
+        json photo = {{"field", q.name},    {"label", q.label.Get(lang)},
                       {"sha256", a.sha256}, {"received", a.received},
                       {"total", a.total},   {"complete", a.complete}};
         field["photo"] = photo;
@@ -405,21 +409,24 @@ Result<json> HqDashboard::Review(const HqPrincipal& who, const std::string& repo
                                  const json& body, const std::string& lang) {
   FS_RETURN_IF_ERROR(RequireRole(who, HqRole::kReviewer, "approving or returning reports"));
   if (!body.is_object())
-    return Status::InvalidArgument("a review is a JSON object {\"decision\", \"comment\", "
-                                   "\"field_comments\"}");
+    return Status::InvalidArgument(
+        "a review is a JSON object {\"decision\", \"comment\", "
+        "\"field_comments\"}");
   std::string decision = body.value("decision", std::string());
   if (decision != "approve" && decision != "return")
     return Status::InvalidArgument("decision is 'approve' or 'return'");
   json comment_j = body.value("comment", json(""));
   if (!comment_j.is_string()) return Status::InvalidArgument("comment must be text");
   std::string comment = comment_j.get<std::string>();
-  if (comment.size() > 4000) return Status::InvalidArgument("the comment is too long (4000 characters at most)");
+  if (comment.size() > 4000)
+    return Status::InvalidArgument("the comment is too long (4000 characters at most)");
   json field_comments = json::object();
   if (body.contains("field_comments") && !body["field_comments"].is_null()) {
     if (!body["field_comments"].is_object())
       return Status::InvalidArgument("field_comments maps field names to text");
     for (auto it = body["field_comments"].begin(); it != body["field_comments"].end(); ++it) {
-      if (!it->is_string()) return Status::InvalidArgument("the comment on field '" + it.key() + "' must be text");
+      if (!it->is_string())
+        return Status::InvalidArgument("the comment on field '" + it.key() + "' must be text");
       std::string text = it->get<std::string>();
       if (text.find_first_not_of(" \t\r\n") == std::string::npos) continue;  // blank: none
       field_comments[it.key()] = text;
@@ -430,27 +437,27 @@ Result<json> HqDashboard::Review(const HqPrincipal& who, const std::string& repo
   const StoredReport& r = *found;
   if (body.contains("server_version") && body["server_version"].is_number_integer() &&
       body["server_version"].get<int64_t>() != r.server_version)
-    return Status::Conflict("report " + report_id + " changed since you opened it (now " + r.status +
-                            ", version " + std::to_string(r.server_version) +
+    return Status::Conflict("report " + report_id + " changed since you opened it (now " +
+                            r.status + ", version " + std::to_string(r.server_version) +
                             "); reload it and review again");
   if (decision == "approve" && r.status != "received")
-    return Status::FailedPrecondition("report " + report_id + " is " + r.status +
-                                      "; only a received report can be approved" +
-                                      (r.status == "returned"
-                                           ? " (it waits for the officer's corrections)"
-                                           : ""));
+    return Status::FailedPrecondition(
+        "report " + report_id + " is " + r.status + "; only a received report can be approved" +
+        (r.status == "returned" ? " (it waits for the officer's corrections)" : ""));
   if (decision == "return" && r.status != "received" && r.status != "approved")
     return Status::FailedPrecondition("report " + report_id + " is " + r.status +
                                       "; only a received or approved report can be returned");
   if (decision == "return" && comment.find_first_not_of(" \t\r\n") == std::string::npos &&
       field_comments.empty())
-    return Status::InvalidArgument("say what the officer should correct: write a comment on the "
-                                   "report or on a field");
+    return Status::InvalidArgument(
+        "say what the officer should correct: write a comment on the "
+        "report or on a field");
   if (!field_comments.empty()) {
     auto form = service_.FindForm(r.form_id, r.form_version);
     for (auto it = field_comments.begin(); it != field_comments.end(); ++it)
       if (form && !form->Find(it.key()))
-        return Status::InvalidArgument("form '" + form->Key() + "' has no field '" + it.key() + "'");
+        return Status::InvalidArgument("form '" + form->Key() + "' has no field '" + it.key() +
+                                       "'");
   }
   auto reviewed = service_.ReviewReport(report_id, decision, comment, field_comments, who.user);
   if (!reviewed.ok()) return reviewed.status();
@@ -465,18 +472,16 @@ Status HqDashboard::Photo(const HqPrincipal& who, const std::string& report_id,
   bool referenced = false;
   for (auto v = found->values.begin(); v != found->values.end(); ++v)
     if (v->is_string() && v->get<std::string>() == sha256) referenced = true;
-  if (!referenced)
-    return Status::NotFound("report " + report_id + " has no photo " + sha256);
+  if (!referenced) return Status::NotFound("report " + report_id + " has no photo " + sha256);
   bytes->clear();
   FS_RETURN_IF_ERROR(service_.storage().Read([&](StorageReader& tx) -> Status {
     auto a = tx.FindAttachment(sha256);
     if (!a.ok()) return a.status();
     if (!a->has_value() || !(*a)->complete)
-      return Status::FailedPrecondition(
-          "this photo has not reached HQ yet (" +
-          std::to_string(a->has_value() ? (*a)->received : 0) + " of " +
-          std::to_string(a->has_value() ? (*a)->total : 0) +
-          " bytes); it arrives with the device's next sync");
+      return Status::FailedPrecondition("this photo has not reached HQ yet (" +
+                                        std::to_string(a->has_value() ? (*a)->received : 0) +
+                                        " of " + std::to_string(a->has_value() ? (*a)->total : 0) +
+                                        " bytes); it arrives with the device's next sync");
     return tx.ReadAttachment(sha256, [&](std::string_view chunk) {
       bytes->append(chunk);
       return Status::Ok();
@@ -573,12 +578,13 @@ Result<json> HqDashboard::Charts(const HqPrincipal& who, const QueryParams& para
   json pts = json::array();
   for (const ReportPoint& p : points) {
     auto it = registry.find(p.project);
-    pts.push_back({{"id", p.report_id},
-                   {"project", p.project},
-                   {"sector", it == registry.end() ? "unknown" : it->second.value("sector", "unknown")},
-                   {"status", p.status},
-                   {"lat", p.lat},
-                   {"lon", p.lon}});
+    pts.push_back(
+        {{"id", p.report_id},
+         {"project", p.project},
+         {"sector", it == registry.end() ? "unknown" : it->second.value("sector", "unknown")},
+         {"status", p.status},
+         {"lat", p.lat},
+         {"lon", p.lon}});
   }
   json ind = json::array();
   for (const KeyIndicator& k : indicators)
@@ -622,18 +628,19 @@ Result<json> HqDashboard::Devices(const HqPrincipal& who) {
 Result<json> HqDashboard::EnrollDevice(const HqPrincipal& who, const json& body) {
   FS_RETURN_IF_ERROR(RequireRole(who, HqRole::kAdmin, "enrolling devices"));
   if (!body.is_object() || !body.contains("officer") || !body["officer"].is_string())
-    return Status::InvalidArgument("give the officer's name: {\"officer\": \"...\", \"region\": \"...\"}");
+    return Status::InvalidArgument(
+        "give the officer's name: {\"officer\": \"...\", \"region\": \"...\"}");
   std::string officer = body["officer"].get<std::string>();
   if (officer.find_first_not_of(" \t") == std::string::npos)
     return Status::InvalidArgument("the officer's name is empty");
   std::string region = body.value("region", std::string());
   auto code = service_.CreateEnrollCode(officer, region);
   if (!code.ok()) return code.status();
-  return json{{"code", *code},
-              {"officer", officer},
-              {"region", region},
-              {"expires_at_ms",
-               service_.Now() + std::chrono::milliseconds(kEnrollCodeLifetime).count()}};
+  return json{
+      {"code", *code},
+      {"officer", officer},
+      {"region", region},
+      {"expires_at_ms", service_.Now() + std::chrono::milliseconds(kEnrollCodeLifetime).count()}};
 }
 
 Status HqDashboard::RevokeDevice(const HqPrincipal& who, const std::string& device_id) {

@@ -22,8 +22,10 @@ const std::map<std::string, std::vector<std::string>>& ChosenIndicators() {
       {"health",
        {"hiv_tested", "hiv_treatment", "malaria_tested", "malaria_treated", "bednets_distributed",
         "tb_screened", "tb_treatment"}},
-      {"education", {"learners_enrolled", "learners_completed", "women_enrolled", "teachers_trained"}},
-      {"agriculture", {"farmers_trained", "women_farmers", "hectares_planted", "irrigation_schemes"}},
+      {"education",
+       {"learners_enrolled", "learners_completed", "women_enrolled", "teachers_trained"}},
+      {"agriculture",
+       {"farmers_trained", "women_farmers", "hectares_planted", "irrigation_schemes"}},
   };
   return chosen;
 }
@@ -126,12 +128,23 @@ std::string HtmlEscape(std::string_view text) {
   out.reserve(text.size());
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out.push_back(c);
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out.push_back(c);
     }
   }
   return out;
@@ -153,8 +166,9 @@ Result<std::vector<std::shared_ptr<const schema::Form>>> LoadAllForms(Service& s
   std::vector<std::shared_ptr<const schema::Form>> out;
   for (const auto& [id, version] : keys) {
     auto f = service.FindForm(id, version);
-    if (!f) return Status::Corruption("stored form " + id + "@" + std::to_string(version) +
-                                      " does not parse");
+    if (!f)
+      return Status::Corruption("stored form " + id + "@" + std::to_string(version) +
+                                " does not parse");
     out.push_back(std::move(f));
   }
   return out;
@@ -225,9 +239,9 @@ bool ReportMatcher::Matches(const StoredReport& r) const {
   }
   if (!search_lower_.empty()) {
     // The rules of ReportFilter::search (the inbox's full-text index).
-    bool hit = it != projects_.end() &&
-               Lower(it->second.value("title", std::string())).find(search_lower_) !=
-                   std::string::npos;
+    bool hit =
+        it != projects_.end() &&
+        Lower(it->second.value("title", std::string())).find(search_lower_) != std::string::npos;
     if (!hit) {
       std::vector<std::string> words;
       auto add = [&](const std::string& text) {
@@ -367,8 +381,8 @@ Status ExportReports(Service& service, ReportExportFormat format, const ReportFi
         if (!matcher.Matches(r)) return Status::Ok();
         for (auto it = r.values.begin(); it != r.values.end(); ++it) {
           const json& v = it.value();
-          if (!v.is_object() || !v.contains("lat") || !v.contains("lon") ||
-              !v["lat"].is_number() || !v["lon"].is_number())
+          if (!v.is_object() || !v.contains("lat") || !v.contains("lon") || !v["lat"].is_number() ||
+              !v["lon"].is_number())
             continue;
           json props = ReportToJson(r);
           props["device_id"] = r.device_id;

@@ -33,11 +33,10 @@
 #include <cstdint>
 #include <map>
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <ostream>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "common/status.h"
 #include "schema/form.h"
@@ -48,7 +47,7 @@ namespace fieldsync::server {
 
 // A numeric question HQ follows across reports.
 struct KeyIndicator {
-  std::string field;   // the question's name
+  std::string field;  // the question's name
   std::string form_id;
   std::string sector;  // the form's sector
   schema::LocalizedText label;
@@ -88,7 +87,7 @@ Status ExportReports(Service& service, ReportExportFormat format, const ReportFi
 struct FollowUpRow {
   int measure = 0;
   std::string sector;
-  std::string group;  // "LDC", "LLDC", "SIDS", "other"
+  std::string group;               // "LDC", "LLDC", "SIDS", "other"
   int64_t projects = 0;            // registered projects implementing the measure
   int64_t projects_reporting = 0;  // of those, with at least one counted report
   int64_t reports = 0;
@@ -100,7 +99,7 @@ struct FollowUp {
   std::vector<FollowUpRow> rows;  // by measure, sector, group
   ReportFilter filter;            // as applied (statuses filled in)
   int64_t generated_at_ms = 0;
-  int64_t reports_counted = 0;    // distinct reports behind the table
+  int64_t reports_counted = 0;  // distinct reports behind the table
 };
 
 Result<FollowUp> BuildFollowUp(Service& service, const ReportFilter& filter);

@@ -126,14 +126,19 @@ Status Error(sqlite3* db, int rc, std::string_view what) {
   std::string msg = std::string(what) + ": " + sqlite3_errmsg(db);
   switch (rc & 0xff) {
     case SQLITE_BUSY:
-    case SQLITE_LOCKED: return Status::Unavailable(msg + " (the database is busy; retry)");
+    case SQLITE_LOCKED:
+      return Status::Unavailable(msg + " (the database is busy; retry)");
     case SQLITE_CORRUPT:
-    case SQLITE_NOTADB: return Status::Corruption(msg);
-    case SQLITE_CONSTRAINT: return Status::AlreadyExists(msg);
+    case SQLITE_NOTADB:
+      return Status::Corruption(msg);
+    case SQLITE_CONSTRAINT:
+      return Status::AlreadyExists(msg);
     case SQLITE_FULL:
     case SQLITE_IOERR:
-    case SQLITE_READONLY: return Status::IOError(msg);
-    default: return Status::Internal(msg);
+    case SQLITE_READONLY:
+      return Status::IOError(msg);
+    default:
+      return Status::Internal(msg);
   }
 }
 
@@ -171,8 +176,10 @@ class Query {
   void BindAll(const std::vector<BindValue>& values) {
     for (size_t i = 0; i < values.size(); ++i) {
       int index = static_cast<int>(i) + 1;
-      if (values[i].is_int) Bind(index, values[i].number);
-      else Bind(index, values[i].text);
+      if (values[i].is_int)
+        Bind(index, values[i].number);
+      else
+        Bind(index, values[i].text);
     }
   }
   Result<bool> Step() {
@@ -201,8 +208,8 @@ class Query {
   int rc_ = SQLITE_OK;
 };
 
-#define HQ_PREPARE(var, db, sql)   \
-  Query var(db, sql);              \
+#define HQ_PREPARE(var, db, sql) \
+  Query var(db, sql);            \
   FS_RETURN_IF_ERROR(var.Prepared())
 
 #define HQ_STEP(row, q)                       \
@@ -235,9 +242,9 @@ std::string WhereClause(const ReportFilter& f, std::vector<BindValue>* binds) {
   if (!f.sector.empty()) pconds.push_back("json_extract(p.data, '$.sector') = " + param(f.sector));
   if (!f.country.empty()) {
     std::string c = param(f.country);
-    pconds.push_back("(EXISTS (SELECT 1 FROM json_each(p.data, '$.beneficiaries') WHERE value = " +
-                     c + ") OR EXISTS (SELECT 1 FROM json_each(p.data, '$.providers') WHERE value = " +
-                     c + "))");
+    pconds.push_back(
+        "(EXISTS (SELECT 1 FROM json_each(p.data, '$.beneficiaries') WHERE value = " + c +
+        ") OR EXISTS (SELECT 1 FROM json_each(p.data, '$.providers') WHERE value = " + c + "))");
   }
   if (f.measure > 0)
     pconds.push_back("EXISTS (SELECT 1 FROM json_each(p.data, '$.measures') WHERE value = " +
@@ -262,14 +269,16 @@ std::string WhereClause(const ReportFilter& f, std::vector<BindValue>* binds) {
     // Every word of the search as a token prefix of the report's text, or
     // the whole search within its project's title.
     std::string match;
-    for (const std::string& t : SearchTokens(f.search)) match += (match.empty() ? "\"" : " \"") + t + "\"*";
+    for (const std::string& t : SearchTokens(f.search))
+      match += (match.empty() ? "\"" : " \"") + t + "\"*";
     std::string in_text =
-        match.empty() ? "0" : "r.rowid IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH " +
-                                  param(match) + ")";
+        match.empty() ? "0"
+                      : "r.rowid IN (SELECT rowid FROM reports_fts WHERE reports_fts MATCH " +
+                            param(match) + ")";
     conds.push_back("(" + in_text +
                     " OR r.project IN (SELECT code FROM projects WHERE "
-                    "json_extract(data, '$.title') LIKE " + param(LikePattern(f.search)) +
-                    " ESCAPE '\\'))");
+                    "json_extract(data, '$.title') LIKE " +
+                    param(LikePattern(f.search)) + " ESCAPE '\\'))");
   }
   if (conds.empty()) return "1";
   std::string out;
@@ -395,8 +404,7 @@ Result<InboxPage> QueryInbox(sqlite3* db, const InboxQuery& query) {
     std::string sql =
         "SELECT r.id, r.device_id, r.project, r.form_id, r.form_version, r.period, r.status, "
         "r.author, r.server_version, r.received_at_ms, r.updated_at_ms FROM reports r WHERE " +
-        where + " ORDER BY r.received_at_ms DESC, r.id DESC LIMIT ?" +
-        std::to_string(binds.size());
+        where + " ORDER BY r.received_at_ms DESC, r.id DESC LIMIT ?" + std::to_string(binds.size());
     HQ_PREPARE(q, db, sql);
     q.BindAll(binds);
     while (true) {
@@ -426,8 +434,7 @@ Result<InboxPage> QueryInbox(sqlite3* db, const InboxQuery& query) {
     // The per (project, period, status) counts answer without reading reports.
     std::vector<BindValue> binds;
     HQ_PREPARE(q, db,
-               "SELECT COALESCE(SUM(r.n), 0) FROM report_counts r WHERE " +
-                   WhereClause(f, &binds));
+               "SELECT COALESCE(SUM(r.n), 0) FROM report_counts r WHERE " + WhereClause(f, &binds));
     q.BindAll(binds);
     HQ_STEP(row, q);
     page.total = row ? std::min<int64_t>(q.Int(0), query.count_limit) : 0;
@@ -435,8 +442,8 @@ Result<InboxPage> QueryInbox(sqlite3* db, const InboxQuery& query) {
     std::vector<BindValue> binds;
     std::string where = WhereClause(query.filter, &binds);
     binds.push_back(int64_t{query.count_limit});
-    std::string sql = "SELECT COUNT(*) FROM (SELECT 1 FROM reports r WHERE " + where +
-                      " LIMIT ?" + std::to_string(binds.size()) + ")";
+    std::string sql = "SELECT COUNT(*) FROM (SELECT 1 FROM reports r WHERE " + where + " LIMIT ?" +
+                      std::to_string(binds.size()) + ")";
     HQ_PREPARE(q, db, sql);
     q.BindAll(binds);
     HQ_STEP(row, q);
@@ -453,13 +460,12 @@ Result<std::vector<ReportAggregate>> AggregateReports(sqlite3* db, const ReportF
   const bool summary = filter.officer.empty() && filter.form_id.empty() && filter.search.empty();
   {
     std::vector<BindValue> binds;
-    std::string sql =
-        summary ? "SELECT r.project, r.period, SUM(r.n) FROM report_counts r WHERE " +
-                      WhereClause(filter, &binds) +
-                      " GROUP BY r.project, r.period ORDER BY r.project, r.period"
-                : "SELECT r.project, r.period, COUNT(*) FROM reports r WHERE " +
-                      WhereClause(filter, &binds) +
-                      " GROUP BY r.project, r.period ORDER BY r.project, r.period";
+    std::string sql = summary ? "SELECT r.project, r.period, SUM(r.n) FROM report_counts r WHERE " +
+                                    WhereClause(filter, &binds) +
+                                    " GROUP BY r.project, r.period ORDER BY r.project, r.period"
+                              : "SELECT r.project, r.period, COUNT(*) FROM reports r WHERE " +
+                                    WhereClause(filter, &binds) +
+                                    " GROUP BY r.project, r.period ORDER BY r.project, r.period";
     HQ_PREPARE(q, db, sql);
     q.BindAll(binds);
     while (true) {
@@ -486,8 +492,8 @@ Result<std::vector<ReportAggregate>> AggregateReports(sqlite3* db, const ReportF
                     where + " AND r.field IN (" + in +
                     ") GROUP BY r.project, r.period, r.field ORDER BY r.project, r.period"
               : "SELECT r.project, r.period, j.key, SUM(j.value) FROM reports r, "
-                "json_each(r.values_json) j WHERE " + where +
-                    " AND j.type IN ('integer', 'real') AND j.key IN (" + in +
+                "json_each(r.values_json) j WHERE " +
+                    where + " AND j.type IN ('integer', 'real') AND j.key IN (" + in +
                     ") GROUP BY r.project, r.period, j.key ORDER BY r.project, r.period";
   HQ_PREPARE(q, db, sql);
   q.BindAll(binds);
@@ -496,8 +502,7 @@ Result<std::vector<ReportAggregate>> AggregateReports(sqlite3* db, const ReportF
     HQ_STEP(row, q);
     if (!row) break;
     std::string project = q.Text(0), period = q.Text(1);
-    while (at < out.size() &&
-           std::tie(out[at].project, out[at].period) < std::tie(project, period))
+    while (at < out.size() && std::tie(out[at].project, out[at].period) < std::tie(project, period))
       ++at;
     if (at == out.size()) break;
     if (out[at].project == project && out[at].period == period) {
@@ -509,8 +514,7 @@ Result<std::vector<ReportAggregate>> AggregateReports(sqlite3* db, const ReportF
   return out;
 }
 
-Result<std::vector<ReportPoint>> ReportPoints(sqlite3* db, const ReportFilter& filter,
-                                              int limit) {
+Result<std::vector<ReportPoint>> ReportPoints(sqlite3* db, const ReportFilter& filter, int limit) {
   std::vector<BindValue> binds;
   std::string where = WhereClause(filter, &binds);
   binds.push_back(int64_t{limit > 0 ? limit : 1000});
@@ -519,8 +523,8 @@ Result<std::vector<ReportPoint>> ReportPoints(sqlite3* db, const ReportFilter& f
   std::string sql =
       "SELECT r.id, r.project, r.status, json_extract(j.value, '$.lat'), "
       "json_extract(j.value, '$.lon') FROM (SELECT r.id, r.project, r.status, r.values_json, "
-      "r.received_at_ms FROM reports r WHERE " + where +
-      " ORDER BY r.received_at_ms DESC, r.id DESC LIMIT ?" + std::to_string(binds.size()) +
+      "r.received_at_ms FROM reports r WHERE " +
+      where + " ORDER BY r.received_at_ms DESC, r.id DESC LIMIT ?" + std::to_string(binds.size()) +
       ") r, json_each(r.values_json) j WHERE j.type = 'object' "
       "AND json_type(j.value, '$.lat') IN ('integer', 'real') "
       "AND json_type(j.value, '$.lon') IN ('integer', 'real') "

@@ -49,13 +49,12 @@ std::string Duration(int64_t ms) {
 }
 
 Status CheckName(const std::string& name) {
-  if (name.empty() || name.size() > 64 ||
-      !std::all_of(name.begin(), name.end(), [](char c) {
+  if (name.empty() || name.size() > 64 || !std::all_of(name.begin(), name.end(), [](char c) {
         return std::isalnum(static_cast<unsigned char>(c)) || c == '.' || c == '_' || c == '-' ||
                c == '@';
       }))
-    return Status::InvalidArgument("a user name is 1 to 64 letters, digits, '.', '_', '-' or '@'; '" +
-                                   name + "' is not");
+    return Status::InvalidArgument(
+        "a user name is 1 to 64 letters, digits, '.', '_', '-' or '@'; '" + name + "' is not");
   return Status::Ok();
 }
 
@@ -71,18 +70,25 @@ Status CheckPassword(const std::string& password) {
 
 std::string_view HqRoleName(HqRole role) {
   switch (role) {
-    case HqRole::kAdmin: return "admin";
-    case HqRole::kReviewer: return "reviewer";
-    case HqRole::kViewer: return "viewer";
+    case HqRole::kAdmin:
+      return "admin";
+    case HqRole::kReviewer:
+      return "reviewer";
+    case HqRole::kViewer:
+      return "viewer";
   }
   return "viewer";
 }
 
 bool ParseHqRole(std::string_view name, HqRole* out) {
-  if (name == "admin") *out = HqRole::kAdmin;
-  else if (name == "reviewer") *out = HqRole::kReviewer;
-  else if (name == "viewer") *out = HqRole::kViewer;
-  else return false;
+  if (name == "admin")
+    *out = HqRole::kAdmin;
+  else if (name == "reviewer")
+    *out = HqRole::kReviewer;
+  else if (name == "viewer")
+    *out = HqRole::kViewer;
+  else
+    return false;
   return true;
 }
 
@@ -95,8 +101,7 @@ Status RequireRole(const HqPrincipal& who, HqRole needed, std::string_view actio
                                   " needs " + roles);
 }
 
-HqAuth::HqAuth(Service& service, HqAuthOptions options)
-    : service_(service), options_(options) {
+HqAuth::HqAuth(Service& service, HqAuthOptions options) : service_(service), options_(options) {
   if (options_.pwhash_opslimit == 0) options_.pwhash_opslimit = crypto_pwhash_OPSLIMIT_INTERACTIVE;
   if (options_.pwhash_memlimit == 0) options_.pwhash_memlimit = crypto_pwhash_MEMLIMIT_INTERACTIVE;
 }
@@ -133,8 +138,8 @@ bool HqAuth::VerifyPassword(const std::string& hash, const std::string& password
   });
 }
 
-Status HqAuth::AddUser(const std::string& name, const std::string& role,
-                       const std::string& region, const std::string& password) {
+Status HqAuth::AddUser(const std::string& name, const std::string& role, const std::string& region,
+                       const std::string& password) {
   FS_RETURN_IF_ERROR(CheckName(name));
   HqRole r;
   if (!ParseHqRole(role, &r))
@@ -215,8 +220,8 @@ void HqAuth::RecordFailure(const std::string& key, int64_t now, int max_failures
   f.count += 1;
   if (f.count >= max_failures) {
     int extra = std::min(f.count - max_failures, 20);
-    int64_t lock_ms = std::min<int64_t>(options_.lockout.count() << extra,
-                                        options_.max_lockout.count());
+    int64_t lock_ms =
+        std::min<int64_t>(options_.lockout.count() << extra, options_.max_lockout.count());
     f.locked_until_ms = now + lock_ms;
   }
 }
@@ -316,8 +321,9 @@ Result<HqPrincipal> HqAuth::Authenticate(std::string_view token) {
     return Status::Ok();
   }));
   if (!session)
-    return Status::Unauthenticated("your session has ended (signed out, or signed in elsewhere "
-                                   "after a restart); sign in again");
+    return Status::Unauthenticated(
+        "your session has ended (signed out, or signed in elsewhere "
+        "after a restart); sign in again");
   auto end = [&](Status why) -> Status {
     (void)service_.storage().Write([&](StorageWriter& tx) { return tx.DeleteHqSession(hash); });
     return why;
@@ -330,8 +336,9 @@ Result<HqPrincipal> HqAuth::Authenticate(std::string_view token) {
     return end(Status::Unauthenticated("your session expired after " +
                                        Duration(options_.idle_timeout.count()) +
                                        " without activity; sign in again"));
-  if (!user) return end(Status::Unauthenticated("the account '" + session->user +
-                                                "' no longer exists; ask an HQ admin"));
+  if (!user)
+    return end(Status::Unauthenticated("the account '" + session->user +
+                                       "' no longer exists; ask an HQ admin"));
   if (user->disabled_at_ms != 0)
     return end(Status::Unauthenticated("the account '" + user->name + "' was disabled on " +
                                        FormatUtc(user->disabled_at_ms) + "; ask an HQ admin"));

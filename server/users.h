@@ -121,8 +121,8 @@ class HqAuth {
 
  private:
   struct Failures {
-    int count = 0;              // within the window
-    int64_t first_at_ms = 0;    // of the window
+    int count = 0;            // within the window
+    int64_t first_at_ms = 0;  // of the window
     int64_t locked_until_ms = 0;
   };
   std::string HashPassword(const std::string& password);
@@ -139,7 +139,7 @@ class HqAuth {
   HqAuthOptions options_;
   std::mutex mu_;
   std::map<std::string, Failures> failures_;  // "user\nclient"
-  std::string dummy_hash_;  // verified for unknown users, so timing tells nothing
+  std::string dummy_hash_;                    // verified for unknown users, so timing tells nothing
   std::mutex hash_mu_;
   std::condition_variable hash_cv_;
   int hashing_ = 0;  // Argon2id computations running

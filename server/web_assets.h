@@ -8,7 +8,7 @@
 namespace fieldsync::server::web_assets {
 
 struct Asset {
-  const char* path;  // relative to server/web/, e.g. "app.js"
+  const char* path;           // relative to server/web/, e.g. "app.js"
   const unsigned char* data;  // NUL-terminated; size excludes the NUL
   std::size_t size;
 };

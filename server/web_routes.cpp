@@ -16,9 +16,9 @@ namespace fieldsync::server {
 
 namespace {
 
-using nlohmann::json;
 using httplib::Request;
 using httplib::Response;
+using nlohmann::json;
 
 constexpr const char* kCookieName = "fieldsync_session";
 constexpr const char* kJson = "application/json";
@@ -50,13 +50,18 @@ std::string ErrorPage(int http_status, const std::string& message) {
                                            : "Cannot do that";
   return "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
          "<meta name=\"viewport\" content=\"width=device-width,initial-scale=1\">"
-         "<title>" + title + " — fieldsync HQ</title><style>"
+         "<title>" +
+         title +
+         " — fieldsync HQ</title><style>"
          "body{font-family:system-ui,sans-serif;margin:3rem auto;max-width:36rem;color:#1d2630;"
          "padding:0 1rem}h1{font-size:1.4rem}p{line-height:1.5}"
          "a{color:#1f5f8b}.code{color:#5a6672;font-size:.9rem}</style></head><body>"
-         "<h1>" + title + "</h1><p>" + HtmlEscape(message) + "</p>"
+         "<h1>" +
+         title + "</h1><p>" + HtmlEscape(message) +
+         "</p>"
          "<p><a href=\"/\">Back to the dashboard</a></p>"
-         "<p class=\"code\">HTTP " + std::to_string(http_status) + "</p></body></html>\n";
+         "<p class=\"code\">HTTP " +
+         std::to_string(http_status) + "</p></body></html>\n";
 }
 
 void SendError(const Request& req, Response& res, int http_status, const Status& s) {
@@ -106,7 +111,8 @@ QueryParams ParamsOf(const Request& req) {
 
 std::string ContentTypeOf(const std::string& path) {
   auto ends = [&](std::string_view ext) {
-    return path.size() >= ext.size() && path.compare(path.size() - ext.size(), ext.size(), ext) == 0;
+    return path.size() >= ext.size() &&
+           path.compare(path.size() - ext.size(), ext.size(), ext) == 0;
   };
   if (ends(".html")) return "text/html; charset=utf-8";
   if (ends(".js")) return "text/javascript; charset=utf-8";
@@ -173,8 +179,8 @@ class WebRoutes {
     }
     if (req.get_header_value("Content-Type").rfind(kJson, 0) != 0) {
       SendError(req, res, 415,
-                Status::InvalidArgument("send this request as JSON (Content-Type: " +
-                                        std::string(kJson) + ")"));
+                Status::InvalidArgument(
+                    "send this request as JSON (Content-Type: " + std::string(kJson) + ")"));
       return false;
     }
     *body = req.body.empty() ? json::object() : json::parse(req.body, nullptr, false);
@@ -186,7 +192,8 @@ class WebRoutes {
   }
 
   std::string SessionCookie(const std::string& token) const {
-    return std::string(kCookieName) + "=" + token + "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
+    return std::string(kCookieName) + "=" + token +
+           "; Path=/; HttpOnly; SameSite=Strict; Max-Age=" +
            std::to_string(options_.auth.session_lifetime.count() / 1000) +
            (options_.secure_cookie ? "; Secure" : "");
   }
@@ -261,7 +268,8 @@ void WebRoutes::Export(const Request& req, Response& res, const HqPrincipal& who
   } else {
     return SendError(req, res, 400,
                      Status::InvalidArgument("format is csv, labels, json, geojson, followup-csv "
-                                             "or followup-html, not '" + format + "'"));
+                                             "or followup-html, not '" +
+                                             format + "'"));
   }
   if (!s.ok()) return SendError(req, res, s);
   CommonHeaders(res);
@@ -286,17 +294,17 @@ void WebRoutes::Register(httplib::Server& srv) {
   srv.Get("/", [this](const Request& req, Response& res) { ServeAsset(req, res, "index.html"); });
   srv.Get("/index.html",
           [this](const Request& req, Response& res) { ServeAsset(req, res, "index.html"); });
-  srv.Get(R"(/static/([A-Za-z0-9._-]+))", [this](const Request& req, Response& res) {
-    ServeAsset(req, res, req.matches[1]);
-  });
+  srv.Get(R"(/static/([A-Za-z0-9._-]+))",
+          [this](const Request& req, Response& res) { ServeAsset(req, res, req.matches[1]); });
 
   srv.Post("/api/v1/hq/login", [this](const Request& req, Response& res) {
     json body;
     if (!CheckPost(req, res, &body)) return;
     if (!body.is_object() || !body.value("user", json()).is_string() ||
         !body.value("password", json()).is_string())
-      return SendError(req, res, 400,
-                       Status::InvalidArgument("sign in with {\"user\": \"...\", \"password\": \"...\"}"));
+      return SendError(
+          req, res, 400,
+          Status::InvalidArgument("sign in with {\"user\": \"...\", \"password\": \"...\"}"));
     int64_t retry_after_ms = 0;
     auto login = auth_.Login(body["user"].get<std::string>(), body["password"].get<std::string>(),
                              req.remote_addr, &retry_after_ms);
@@ -379,10 +387,8 @@ void WebRoutes::Register(httplib::Server& srv) {
             SendJson(res, *j);
           }));
 
-  srv.Get("/api/v1/hq/export",
-          authed([this](const Request& req, Response& res, const HqPrincipal& who) {
-            Export(req, res, who);
-          }));
+  srv.Get("/api/v1/hq/export", authed([this](const Request& req, Response& res,
+                                             const HqPrincipal& who) { Export(req, res, who); }));
 
   srv.Get("/api/v1/hq/devices",
           authed([this](const Request& req, Response& res, const HqPrincipal& who) {

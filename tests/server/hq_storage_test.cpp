@@ -33,10 +33,12 @@ StoredReport Report(int n, const std::string& project, const std::string& status
   return r;
 }
 
-using Totals = std::map<std::pair<std::string, std::string>, std::pair<int64_t, std::map<std::string, double>>>;
+using Totals = std::map<std::pair<std::string, std::string>,
+                        std::pair<int64_t, std::map<std::string, double>>>;
 
 // What the summaries should say, from the reports themselves.
-Totals Expected(Storage& storage, const std::vector<std::string>& fields, const std::string& status) {
+Totals Expected(Storage& storage, const std::vector<std::string>& fields,
+                const std::string& status) {
   Totals t;
   Status s = storage.Read([&](StorageReader& tx) {
     return tx.ForEachReport([&](const StoredReport& r) {
@@ -105,30 +107,30 @@ TEST_CASE("chart summaries follow every insert, upsert and delete of reports") {
     reports.push_back(Report(i, projects[i % 3], statuses[i % 4], v));
   }
   REQUIRE(st.Write([&](StorageWriter& tx) -> Status {
-    for (const StoredReport& r : reports) FS_RETURN_IF_ERROR(tx.PutReport(r));
-    return Status::Ok();
-  }).ok());
+              for (const StoredReport& r : reports) FS_RETURN_IF_ERROR(tx.PutReport(r));
+              return Status::Ok();
+            }).ok());
   for (const char* s : {"", "received", "approved"})
     CheckSame(Expected(st, fields, s), FromSummaries(st, fields, s));
 
   // Upserts: reviews change the status, corrections the values, a resubmit
   // both and the period; a report may even move to another project.
   REQUIRE(st.Write([&](StorageWriter& tx) -> Status {
-    for (int i = 0; i < 200; i += 3) {
-      StoredReport r = reports[static_cast<size_t>(i)];
-      r.status = statuses[(i / 3) % 4];
-      r.values["farmers_trained"] = static_cast<int>(rng() % 900);
-      if (i % 2) r.values.erase("farmers_trained");
-      if (i % 5 == 0) r.values["hectares_planted"] = 1.25;
-      if (i % 9 == 0) {
-        r.period = "2026-09";
-        r.values["period"] = "2026-09";
-        r.project = "SSC-AGR-002";
-      }
-      FS_RETURN_IF_ERROR(tx.PutReport(r));
-    }
-    return Status::Ok();
-  }).ok());
+              for (int i = 0; i < 200; i += 3) {
+                StoredReport r = reports[static_cast<size_t>(i)];
+                r.status = statuses[(i / 3) % 4];
+                r.values["farmers_trained"] = static_cast<int>(rng() % 900);
+                if (i % 2) r.values.erase("farmers_trained");
+                if (i % 5 == 0) r.values["hectares_planted"] = 1.25;
+                if (i % 9 == 0) {
+                  r.period = "2026-09";
+                  r.values["period"] = "2026-09";
+                  r.project = "SSC-AGR-002";
+                }
+                FS_RETURN_IF_ERROR(tx.PutReport(r));
+              }
+              return Status::Ok();
+            }).ok());
   for (const char* s : {"", "received", "returned", "draft"})
     CheckSame(Expected(st, fields, s), FromSummaries(st, fields, s));
 
@@ -149,12 +151,13 @@ TEST_CASE("search finds word prefixes of the id, author, project and text answer
   json v = AgricultureValues("2026-03", 10, 1.0, false);
   v["narrative"] = "Réunion à Kédougou: pompes réparées";
   StoredReport a = Report(1, "TRI-AGR-001", "received", v);
-  StoredReport b = Report(2, "SSC-AGR-002", "received", AgricultureValues("2026-03", 10, 1.0, false));
+  StoredReport b =
+      Report(2, "SSC-AGR-002", "received", AgricultureValues("2026-03", 10, 1.0, false));
   b.author = "Juma Mwangi";
   REQUIRE(st.Write([&](StorageWriter& tx) -> Status {
-    FS_RETURN_IF_ERROR(tx.PutReport(a));
-    return tx.PutReport(b);
-  }).ok());
+              FS_RETURN_IF_ERROR(tx.PutReport(a));
+              return tx.PutReport(b);
+            }).ok());
   auto find = [&](const std::string& q) {
     std::set<std::string> ids;
     InboxQuery query;
@@ -206,18 +209,22 @@ TEST_CASE("a version-1 database migrates, its reports indexed and summed") {
   {
     auto storage = OpenSqliteStorage(path);
     REQUIRE(storage.ok());
-    REQUIRE((*storage)->Write([&](StorageWriter& tx) -> Status {
-      for (int i = 0; i < 10; ++i)
-        FS_RETURN_IF_ERROR(tx.PutReport(Report(i, "TRI-AGR-001", "received",
-                                               AgricultureValues("2026-05", 10, 2.0, false))));
-      return Status::Ok();
-    }).ok());
+    REQUIRE((*storage)
+                ->Write([&](StorageWriter& tx) -> Status {
+                  for (int i = 0; i < 10; ++i)
+                    FS_RETURN_IF_ERROR(
+                        tx.PutReport(Report(i, "TRI-AGR-001", "received",
+                                            AgricultureValues("2026-05", 10, 2.0, false))));
+                  return Status::Ok();
+                })
+                .ok());
   }
   // Take the file back to version 1: what the HQ dashboard added, gone.
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
   const char* down =
-      "DROP TRIGGER reports_hq_insert; DROP TRIGGER reports_hq_update; DROP TRIGGER reports_hq_delete;"
+      "DROP TRIGGER reports_hq_insert; DROP TRIGGER reports_hq_update; DROP TRIGGER "
+      "reports_hq_delete;"
       "DROP TABLE reports_fts; DROP TABLE report_counts; DROP TABLE report_sums;"
       "DROP TABLE hq_users; DROP TABLE hq_sessions; DROP INDEX reports_inbox_covering;"
       "DROP INDEX reports_inbox_by_status; DROP INDEX reports_inbox_by_project;"
@@ -260,7 +267,8 @@ TEST_CASE("users: names, roles and passwords are checked; a duplicate is refused
         Status::Code::kInvalidArgument);
   CHECK(auth.AddUser("kim", "boss", "", "long-enough-pw").message() ==
         "a role is admin, reviewer or viewer, not 'boss'");
-  CHECK(auth.AddUser("kim", "viewer", "", "short").message().find("too short") != std::string::npos);
+  CHECK(auth.AddUser("kim", "viewer", "", "short").message().find("too short") !=
+        std::string::npos);
   REQUIRE(auth.AddUser("kim", "viewer", "", "long-enough-pw").ok());
   CHECK(auth.AddUser("kim", "admin", "", "long-enough-pw").code() == Status::Code::kAlreadyExists);
   CHECK(s.Login("kim", "long-enough-pw").status == 200);

@@ -171,7 +171,9 @@ class HqServer {
     json batch = json::array();
     for (const json& r : reports) {
       int64_t seq = ++seqs_[token];
-      batch.push_back({{"seq", seq}, {"kind", "report"}, {"base_version", r.value("base_version", 0)},
+      batch.push_back({{"seq", seq},
+                       {"kind", "report"},
+                       {"base_version", r.value("base_version", 0)},
                        {"report", r}});
     }
     json answer = Sync(token, {{"batch", batch}});
@@ -243,35 +245,41 @@ inline Answer Dashboard::Post(const std::string& path, const json& body,
 
 inline json AgricultureValues(const std::string& period, int farmers, double hectares,
                               bool with_location = true) {
-  json v = {{"period", period},           {"farmers_trained", farmers},
-            {"women_farmers", farmers / 3}, {"hectares_planted", hectares},
-            {"seed_distributed_kg", 100.0}, {"main_crop", "rice"},
-            {"yield_t_ha", 2.5},            {"irrigation_schemes", 1}};
+  json v = {{"period", period},
+            {"farmers_trained", farmers},
+            {"women_farmers", farmers / 3},
+            {"hectares_planted", hectares},
+            {"seed_distributed_kg", 100.0},
+            {"main_crop", "rice"},
+            {"yield_t_ha", 2.5},
+            {"irrigation_schemes", 1}};
   if (with_location) v["location"] = {{"lat", 14.5 + farmers / 1000.0}, {"lon", -16.0}};
   return v;
 }
 
 inline json HealthValues(const std::string& period, int hiv_tested) {
-  return {{"period", period},         {"programme", {"hiv"}}, {"hiv_tested", hiv_tested},
-          {"hiv_positive", 3},        {"hiv_treatment", 2},   {"stockout", "no"},
+  return {{"period", period},   {"programme", {"hiv"}}, {"hiv_tested", hiv_tested},
+          {"hiv_positive", 3},  {"hiv_treatment", 2},   {"stockout", "no"},
           {"staff_deployed", 4}};
 }
 
 inline json EducationValues(const std::string& period, int enrolled) {
-  return {{"period", period},           {"classes_held", 10},
-          {"learners_enrolled", enrolled}, {"learners_completed", enrolled / 2},
-          {"women_enrolled", enrolled / 2}, {"teachers_trained", 3},
+  return {{"period", period},
+          {"classes_held", 10},
+          {"learners_enrolled", enrolled},
+          {"learners_completed", enrolled / 2},
+          {"women_enrolled", enrolled / 2},
+          {"teachers_trained", 3},
           {"scholarships_awarded", 0}};
 }
 
 inline json MakeReport(const std::string& id, const std::string& project,
-                       const std::string& form_id, json values,
-                       const std::string& author = "Amina",
+                       const std::string& form_id, json values, const std::string& author = "Amina",
                        const std::string& status = "finalized") {
   std::string period = values.value("period", "");
-  return {{"id", id},           {"project", project},    {"form_id", form_id},
-          {"form_version", 1},  {"period", period},      {"values", std::move(values)},
-          {"status", status},   {"author", author},      {"created_at_ms", 1},
+  return {{"id", id},          {"project", project}, {"form_id", form_id},
+          {"form_version", 1}, {"period", period},   {"values", std::move(values)},
+          {"status", status},  {"author", author},   {"created_at_ms", 1},
           {"updated_at_ms", 2}};
 }
 

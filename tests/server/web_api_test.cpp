@@ -28,8 +28,8 @@ struct World {
     }
     for (int i = 0; i < 2; ++i) {
       west_ids.push_back(Id(2, i));
-      w.push_back(MakeReport(west_ids.back(), "TRI-HLT-002", "health",
-                             HealthValues("2026-09", 100 + i)));
+      w.push_back(
+          MakeReport(west_ids.back(), "TRI-HLT-002", "health", HealthValues("2026-09", 100 + i)));
     }
     for (int i = 0; i < 2; ++i) {
       east_ids.push_back(Id(3, i));
@@ -208,10 +208,12 @@ std::vector<Route> AllRoutes(const World& w) {
       {"POST", "/api/v1/hq/devices/enroll", {{"officer", "Kofi"}, {"region", "west-africa"}}},
       {"POST", "/api/v1/hq/devices/d_0000000000000000/revoke", json::object()},
       {"GET", "/api/v1/hq/projects", nullptr},
-      {"POST", "/api/v1/hq/projects/import",
-       {{"csv", "code,title,sector,measures,modality,providers,beneficiaries,funding_partner,"
-                "agency,region,ldc,lldc,sids\nNEW-AGR-009,Seeds,agriculture,13,bilateral,BRA,"
-                "GHA,,Agency,west-africa,0,0,0\n"}}},
+      {"POST",
+       "/api/v1/hq/projects/import",
+       {{"csv",
+         "code,title,sector,measures,modality,providers,beneficiaries,funding_partner,"
+         "agency,region,ldc,lldc,sids\nNEW-AGR-009,Seeds,agriculture,13,bilateral,BRA,"
+         "GHA,,Agency,west-africa,0,0,0\n"}}},
       {"GET", "/api/v1/hq/users", nullptr},
   };
 }
@@ -342,15 +344,17 @@ TEST_CASE("return with comments reaches the device; it resubmits; approval follo
   CHECK(labelled);
   const int64_t version = view.j["report"]["server_version"];
 
-  Answer returned = wendy.Post("/api/v1/hq/reports/" + id + "/review",
-                               {{"decision", "return"},
-                                {"comment", "Check the number of farmers"},
-                                {"field_comments", {{"farmers_trained", "Was it 40 or 14?"}, {"yield_t_ha", "  "}}},
-                                {"server_version", version}});
+  Answer returned = wendy.Post(
+      "/api/v1/hq/reports/" + id + "/review",
+      {{"decision", "return"},
+       {"comment", "Check the number of farmers"},
+       {"field_comments", {{"farmers_trained", "Was it 40 or 14?"}, {"yield_t_ha", "  "}}},
+       {"server_version", version}});
   REQUIRE_MESSAGE(returned.status == 200, returned.body);
   CHECK(returned.j["report"]["status"] == "returned");
   CHECK(returned.j["latest_review"]["reviewer"] == "wendy");
-  CHECK(returned.j["latest_review"]["field_comments"] == json{{"farmers_trained", "Was it 40 or 14?"}});
+  CHECK(returned.j["latest_review"]["field_comments"] ==
+        json{{"farmers_trained", "Was it 40 or 14?"}});
 
   // The transition is kept with who and when.
   auto history = w.server.service().History(id);
@@ -382,8 +386,8 @@ TEST_CASE("return with comments reaches the device; it resubmits; approval follo
 
   // The officer corrects and finalizes again: received.
   w.server.advance(5000);
-  json corrected = MakeReport(id, "TRI-AGR-001", "agriculture",
-                              AgricultureValues("2026-07", 14, 10.0));
+  json corrected =
+      MakeReport(id, "TRI-AGR-001", "agriculture", AgricultureValues("2026-07", 14, 10.0));
   corrected["base_version"] = returned.j["report"]["server_version"];
   w.server.Push(w.west, {corrected});
   Answer again = wendy.Get("/api/v1/hq/reports/" + id);
@@ -394,9 +398,9 @@ TEST_CASE("return with comments reaches the device; it resubmits; approval follo
                             {{"decision", "approve"}, {"server_version", version}});
   CHECK(stale.status == 409);
   CHECK(stale.ErrorMessage().find("changed since you opened it") != std::string::npos);
-  Answer approved = wendy.Post("/api/v1/hq/reports/" + id + "/review",
-                               {{"decision", "approve"},
-                                {"server_version", again.j["report"]["server_version"]}});
+  Answer approved = wendy.Post(
+      "/api/v1/hq/reports/" + id + "/review",
+      {{"decision", "approve"}, {"server_version", again.j["report"]["server_version"]}});
   REQUIRE(approved.status == 200);
   CHECK(approved.j["report"]["status"] == "approved");
   CHECK(approved.j["can_approve"] == false);
@@ -488,22 +492,23 @@ TEST_CASE("inbox filters: sector, country, measure, project, status, period, off
   };
   CHECK(ids("sector=agriculture").size() == 3);
   CHECK(ids("sector=health").size() == 4);
-  CHECK(ids("country=MOZ").size() == 2);   // SSC-HLT-001's beneficiary
-  CHECK(ids("country=vnm").size() == 3);   // TRI-AGR-001's provider, any case
-  CHECK(ids("measure=13").size() == 3);    // agriculture projects
-  CHECK(ids("measure=16").size() == 4);    // health projects
-  CHECK(ids("measure=2").size() == 1);     // scholarships: SSC-EDU-003
+  CHECK(ids("country=MOZ").size() == 2);  // SSC-HLT-001's beneficiary
+  CHECK(ids("country=vnm").size() == 3);  // TRI-AGR-001's provider, any case
+  CHECK(ids("measure=13").size() == 3);   // agriculture projects
+  CHECK(ids("measure=16").size() == 4);   // health projects
+  CHECK(ids("measure=2").size() == 1);    // scholarships: SSC-EDU-003
   CHECK(ids("project=TRI-HLT-002").size() == 2);
   CHECK(ids("officer=Juma").size() == 3);
   CHECK(ids("from=2026-08&to=2026-08").size() == 4);
   CHECK(ids("from=2026-09").size() == 3);
   CHECK(ids("status=approved").empty());
-  CHECK(ids("q=juma").size() == 3);                 // author, any case
+  CHECK(ids("q=juma").size() == 3);                    // author, any case
   CHECK(ids("q=Rice%20intensification").size() == 3);  // project title
   CHECK(ids("q=" + w.east_ids[2].substr(0, 12)).size() == 1);
   CHECK(ids("sector=health&officer=Amina").size() == 2);
   CHECK(ids("q=100%25").empty());  // '%' is literal, not a wildcard
-  for (const char* bad : {"sector=space", "measure=51", "from=2026-13", "status=lost", "country=MOZA"}) {
+  for (const char* bad :
+       {"sector=space", "measure=51", "from=2026-13", "status=lost", "country=MOZA"}) {
     Answer a = d.Get(std::string("/api/v1/hq/reports?") + bad);
     CHECK_MESSAGE(a.status == 400, bad);
     CHECK(!a.ErrorMessage().empty());
@@ -543,8 +548,8 @@ TEST_CASE("browsers get pages, never blank or a trace: dashboard, 404, expired s
   CHECK(index->get_header_value("Content-Security-Policy").find("default-src 'self'") !=
         std::string::npos);
   CHECK(index->body.find("/static/app.js") != std::string::npos);
-  for (const char* asset : {"/static/app.js", "/static/charts.js", "/static/style.css",
-                            "/static/favicon.svg"}) {
+  for (const char* asset :
+       {"/static/app.js", "/static/charts.js", "/static/style.css", "/static/favicon.svg"}) {
     auto a = c->Get(asset);
     REQUIRE(a);
     CHECK_MESSAGE(a->status == 200, asset);
@@ -595,9 +600,10 @@ TEST_CASE("photos: served once complete, to those who may see the report") {
   auto device = w.server.service().Authenticate(w.west);
   REQUIRE(device.ok());
   AttachmentState state;
-  REQUIRE(w.server.service()
-              .PutAttachmentChunk(*device, sha, 0, static_cast<int64_t>(bytes.size()), bytes, &state)
-              .ok());
+  REQUIRE(
+      w.server.service()
+          .PutAttachmentChunk(*device, sha, 0, static_cast<int64_t>(bytes.size()), bytes, &state)
+          .ok());
   REQUIRE(state.complete);
   Answer photo = wendy.Get(url);
   REQUIRE(photo.status == 200);
@@ -613,7 +619,8 @@ TEST_CASE("photos: served once complete, to those who may see the report") {
 TEST_CASE("devices: an enrollment code made on the dashboard enrolls; revoke refuses the device") {
   World w;
   Dashboard ada = w.server.SignIn("ada");
-  Answer code = ada.Post("/api/v1/hq/devices/enroll", {{"officer", "Kofi"}, {"region", "west-africa"}});
+  Answer code =
+      ada.Post("/api/v1/hq/devices/enroll", {{"officer", "Kofi"}, {"region", "west-africa"}});
   REQUIRE(code.status == 200);
   CHECK(code.j["code"].get<std::string>().size() == 14);
   CHECK(code.j["expires_at_ms"] == w.server.clock() + 24LL * 3600 * 1000);
@@ -630,7 +637,8 @@ TEST_CASE("devices: an enrollment code made on the dashboard enrolls; revoke ref
       CHECK(d["revoked"] == false);
     }
   CHECK(found);
-  Answer revoked = ada.Post("/api/v1/hq/devices/" + enrolled->device_id + "/revoke", json::object());
+  Answer revoked =
+      ada.Post("/api/v1/hq/devices/" + enrolled->device_id + "/revoke", json::object());
   CHECK(revoked.status == 200);
   auto refused = w.server.service().Authenticate(enrolled->token);
   CHECK_FALSE(refused.ok());

@@ -85,13 +85,16 @@ struct Data {
       sent[report["id"]] = report["values"];
       server.Push(token, {report});
     };
-    add(west, MakeReport(Id(1, 1), "TRI-AGR-001", "agriculture", AgricultureValues("2026-09", 40, 12.5)));
-    add(west, MakeReport(Id(1, 2), "TRI-AGR-001", "agriculture", AgricultureValues("2026-10", 60, 7.5)));
+    add(west,
+        MakeReport(Id(1, 1), "TRI-AGR-001", "agriculture", AgricultureValues("2026-09", 40, 12.5)));
+    add(west,
+        MakeReport(Id(1, 2), "TRI-AGR-001", "agriculture", AgricultureValues("2026-10", 60, 7.5)));
     add(west, MakeReport(Id(2, 1), "TRI-HLT-002", "health", HealthValues("2026-10", 200)));
     json h = HealthValues("2026-10", 80);
     h["narrative"] = "Clinic \"Espoir\", Beira: stock-outs, then resupply";
     add(east, MakeReport(Id(3, 1), "SSC-HLT-001", "health", h, "Juma"));
-    add(east, MakeReport(Id(3, 2), "SSC-HLT-001", "health", HealthValues("2026-11", 999), "Juma", "draft"));
+    add(east, MakeReport(Id(3, 2), "SSC-HLT-001", "health", HealthValues("2026-11", 999), "Juma",
+                         "draft"));
     server.AddUser("ada", "admin");
     server.AddUser("wendy", "reviewer", "west-africa");
   }
@@ -120,10 +123,14 @@ TEST_CASE("CSV export: a row per report with the values that went in; labels nam
     const auto& row = keyed[id];
     for (auto it = values.begin(); it != values.end(); ++it) {
       std::string expected;
-      if (it->is_string()) expected = it->get<std::string>();
-      else if (it->is_array()) expected = (*it)[0].get<std::string>();
-      else if (it->is_object()) expected = (*it)["lat"].dump() + " " + (*it)["lon"].dump();
-      else expected = it->dump();
+      if (it->is_string())
+        expected = it->get<std::string>();
+      else if (it->is_array())
+        expected = (*it)[0].get<std::string>();
+      else if (it->is_object())
+        expected = (*it)["lat"].dump() + " " + (*it)["lon"].dump();
+      else
+        expected = it->dump();
       CHECK_MESSAGE(row.at(it.key()) == expected, id << " " << it.key());
     }
   }
@@ -220,8 +227,8 @@ TEST_CASE("follow-up report: per measure, sector and group, projects, reports an
   auto rows = ParseCsv(csv.str());
   REQUIRE(rows.size() == fu->rows.size() + 1);
   CHECK(std::vector<std::string>(rows[0].begin(), rows[0].begin() + 7) ==
-        std::vector<std::string>{"measure", "measure_title", "sector", "beneficiary_group", "projects",
-                                 "projects_reporting", "reports"});
+        std::vector<std::string>{"measure", "measure_title", "sector", "beneficiary_group",
+                                 "projects", "projects_reporting", "reports"});
   size_t col = std::find(rows[0].begin(), rows[0].end(), "farmers_trained") - rows[0].begin();
   REQUIRE(col < rows[0].size());
   bool seen = false;
@@ -327,25 +334,28 @@ TEST_CASE("admin CLI: user add reads the password from stdin; users sign in; exp
   Data d;
   const std::string db = d.server.db_path().string();
   const auto& dir = d.server.dir();
-  Run add = RunServer({"admin", "--db", db, "user", "add", "olu", "--role", "viewer", "--region",
-                       "east-africa"},
-                      "olu-password-1\n", dir);
+  Run add = RunServer(
+      {"admin", "--db", db, "user", "add", "olu", "--role", "viewer", "--region", "east-africa"},
+      "olu-password-1\n", dir);
   CHECK_MESSAGE(add.code == 0, add.err);
   CHECK(add.out == "added viewer olu (region east-africa)\n");
   Answer login = d.server.Login("olu", "olu-password-1");
   CHECK(login.status == 200);
   CHECK(login.j["region"] == "east-africa");
 
-  Run dup = RunServer({"admin", "--db", db, "user", "add", "olu", "--role", "viewer"}, "another-pw-2\n", dir);
+  Run dup = RunServer({"admin", "--db", db, "user", "add", "olu", "--role", "viewer"},
+                      "another-pw-2\n", dir);
   CHECK(dup.code == 1);
   CHECK(dup.err == "fieldsync-server: a user named 'olu' exists\n");
-  Run shortpw = RunServer({"admin", "--db", db, "user", "add", "kim", "--role", "admin"}, "short\n", dir);
+  Run shortpw =
+      RunServer({"admin", "--db", db, "user", "add", "kim", "--role", "admin"}, "short\n", dir);
   CHECK(shortpw.code == 1);
   CHECK(shortpw.err.find("too short") != std::string::npos);
   Run nopw = RunServer({"admin", "--db", db, "user", "add", "kim", "--role", "admin"}, "", dir);
   CHECK(nopw.code == 1);
   CHECK(nopw.err.find("no password on standard input") != std::string::npos);
-  Run badrole = RunServer({"admin", "--db", db, "user", "add", "kim", "--role", "boss"}, "pw-pw-pw-pw\n", dir);
+  Run badrole = RunServer({"admin", "--db", db, "user", "add", "kim", "--role", "boss"},
+                          "pw-pw-pw-pw\n", dir);
   CHECK(badrole.code == 2);
   Run list = RunServer({"admin", "--db", db, "user", "list", "--json"}, "", dir);
   REQUIRE(list.code == 0);
@@ -374,8 +384,8 @@ TEST_CASE("admin CLI: user add reads the password from stdin; users sign in; exp
   auto rows = ParseCsv(cs.str());
   CHECK(rows.size() == 1 + d.sent.size());
   CHECK(ParseCsv(ls.str()).size() == rows[0].size() + 1);
-  Run fex = RunServer({"admin", "--db", db, "export", "--format", "followup-csv", "--out", fu.string(),
-                       "--measure", "13"},
+  Run fex = RunServer({"admin", "--db", db, "export", "--format", "followup-csv", "--out",
+                       fu.string(), "--measure", "13"},
                       "", dir);
   REQUIRE_MESSAGE(fex.code == 0, fex.err);
   std::ifstream f(fu);
@@ -387,7 +397,8 @@ TEST_CASE("admin CLI: user add reads the password from stdin; users sign in; exp
   Run html = RunServer({"admin", "--db", db, "export", "--format", "followup-html"}, "", dir);
   CHECK(html.code == 0);
   CHECK(html.out.rfind("<!doctype html>", 0) == 0);
-  Run bad = RunServer({"admin", "--db", db, "export", "--format", "json", "--labels", "x.csv"}, "", dir);
+  Run bad =
+      RunServer({"admin", "--db", db, "export", "--format", "json", "--labels", "x.csv"}, "", dir);
   CHECK(bad.code == 2);
   CHECK(bad.err == "fieldsync-server: --labels goes with --format csv\n");
 }
