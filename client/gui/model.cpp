@@ -200,6 +200,7 @@ void GuiModel::Start() {
         return;
       }
       LoadSettings(loaded->settings);
+      app_lang_ = settings_.lang;
       forms_ = loaded->forms;
       enrolled_ = !loaded->device.token.empty();
       settings_view_.officer = loaded->device.officer;
@@ -261,6 +262,9 @@ void GuiModel::StartSync() {
   o.retry_base = std::chrono::milliseconds(options_.sync_retry_base_ms);
   o.retry_cap = std::chrono::milliseconds(options_.sync_retry_cap_ms);
   o.poll_interval = std::chrono::milliseconds(1000);
+  o.sync.max_attempts = options_.sync_attempts;
+  o.sync.backoff_base = std::chrono::milliseconds(1000);
+  o.sync.backoff_cap = std::chrono::milliseconds(options_.sync_attempt_backoff_cap_ms);
   sync_ = std::make_unique<sync::SyncLoop>(std::move(o));
   Status s = sync_->Start();
   if (!s.ok()) Notify(s.message(), true);
@@ -315,8 +319,11 @@ void GuiModel::ApplySyncSnapshot() {
   const int64_t old_dead = badge_.dead_letters;
   const int64_t old_success = badge_.last_sync_ms;
   badge_.enrolled = s.enrolled || enrolled_;
-  badge_.waiting = s.pending;
-  badge_.dead_letters = s.dead_letters;
+  // While a sync runs the loop does not re-read its counts; the worker's own
+  // reading (after every save) is fresher then.
+  const bool stale = s.running && store_pending_ >= 0;
+  badge_.waiting = stale ? store_pending_ : s.pending;
+  badge_.dead_letters = stale ? store_dead_ : s.dead_letters;
   badge_.photos_waiting = s.photos_pending;
   badge_.last_sync_ms = s.last_success_ms;
   badge_.last_error = s.last_error_ms > s.last_success_ms ? s.last_error : std::string();
@@ -538,6 +545,12 @@ void GuiModel::RefreshHome() {
     return [this, view, pending, dead, photos, last_sync, last_error] {
       home_refresh_inflight_ = false;
       home_ = std::move(*view);
+      store_pending_ = pending;
+      store_dead_ = dead;
+      if (!sync_ || badge_.syncing) {
+        badge_.waiting = pending;
+        badge_.dead_letters = dead;
+      }
       if (!sync_) {  // without the sync loop the store's counts are the badge
         badge_.waiting = pending;
         badge_.dead_letters = dead;
@@ -627,23 +640,26 @@ void GuiModel::SetLanguage(Lang lang) {
   settings_.lang = lang;
   SaveSetting("gui.lang", LangCode(lang));
   // The app's own messages (validation) follow: reopen it with the new
-  // language once no report is open in the editor.
-  if (!editor_.open) {
-    app::AppOptions o;
-    o.lang = LangCode(lang);
-    o.today = options_.today;
-    auto dir = options_.data_dir;
-    worker_->Post([this, dir, o]() -> Worker::Completion {
-      if (session_) return {};
-      auto reopened = app::DeviceApp::Open(dir, o);
-      if (reopened.ok()) app_ = std::move(reopened).value();
-      return {};
-    });
-  }
+  // language now, or when the report open in the editor is closed.
+  if (!editor_.open) ReopenApp(lang);
   // Rows carry labels in the language: reload them.
   ++reports_.generation;
   reports_.pages.clear();
   reports_.inflight.clear();
+}
+
+void GuiModel::ReopenApp(Lang lang) {
+  app_lang_ = lang;
+  app::AppOptions o;
+  o.lang = LangCode(lang);
+  o.today = options_.today;
+  auto dir = options_.data_dir;
+  worker_->Post([this, dir, o]() -> Worker::Completion {
+    if (session_ || !app_) return {};
+    auto reopened = app::DeviceApp::Open(dir, o);
+    if (reopened.ok()) app_ = std::move(reopened).value();
+    return {};
+  });
 }
 
 void GuiModel::SetTheme(Theme theme) {

@@ -269,10 +269,14 @@ struct ModelOptions {
   std::string today;                // "YYYY-MM-DD" for forms' today(); empty = system date
   std::filesystem::path power_supply_root = "/sys/class/power_supply";
   std::filesystem::path net_root = "/sys/class/net";
-  // SyncLoop tuning: a failed sync is retried within retry_cap, so a report
-  // waiting for a server that comes back goes out within that time.
+  // SyncLoop tuning: a sync that cannot reach HQ gives up after a few quick
+  // attempts (in-call backoff capped at sync_attempt_backoff_cap_ms) and the
+  // loop tries again within sync_retry_cap_ms, so a report waiting for a
+  // server that comes back goes out within about that time.
   int64_t sync_retry_base_ms = 5000;
   int64_t sync_retry_cap_ms = 20000;
+  int sync_attempts = 4;
+  int64_t sync_attempt_backoff_cap_ms = 4000;
 };
 
 class GuiModel {
@@ -418,6 +422,8 @@ class GuiModel {
                                     const std::string& buffer_field);
   void EditorOpen(std::function<Result<std::unique_ptr<app::FormSession>>(app::DeviceApp&)> open);
   void StartSync();
+  // Reopens the DeviceApp with `lang` for its messages (no report may be open).
+  void ReopenApp(Lang lang);
 
   ModelOptions options_;
   Screen screen_ = Screen::kLoading;
@@ -440,6 +446,11 @@ class GuiModel {
   int64_t last_home_refresh_ms_ = 0;
   bool home_refresh_inflight_ = false;
   bool enrolled_ = false;
+  // Counts from the worker's own reading of the store (home refresh): the
+  // badge uses them while the sync loop is busy and its counts are stale.
+  int64_t store_pending_ = -1;
+  int64_t store_dead_ = -1;
+  Lang app_lang_ = Lang::kEn;  // the language the DeviceApp's messages are in
   bool offline_chosen_ = false;
   bool was_link_online_ = false;
   uint64_t data_version_ = 1;

@@ -361,6 +361,7 @@ void GuiModel::EditorClose() {
     session_.reset();
     return {};
   });
+  if (app_lang_ != settings_.lang) ReopenApp(settings_.lang);
   ++editor_.generation;
   editor_.open = false;
   editor_.fields.clear();

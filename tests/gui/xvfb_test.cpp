@@ -180,6 +180,7 @@ TEST_CASE("under Xvfb: with HQ down, a finalized report waits; it syncs by itsel
                                   "quit\n");
   Child app(UnderXvfb({kApp, "--data", (dir / "device").string(), "--script", (dir / "script.txt").string()}),
             dir / "app.log");
+  INFO("app log:\n" << ReadFile(dir / "app.log"));  // evaluated when an assertion fails
   REQUIRE(WaitFor([&] { return std::filesystem::exists(dir / "enrolled"); }, 90));
   server->Kill();
   REQUIRE_FALSE(Listening(port));
@@ -192,7 +193,6 @@ TEST_CASE("under Xvfb: with HQ down, a finalized report waits; it syncs by itsel
   REQUIRE(WaitFor([&] { return Listening(port); }, 30));
   rc = app.Wait(150);
   const double took = std::chrono::duration<double>(std::chrono::steady_clock::now() - back).count();
-  INFO("app log:\n" << ReadFile(dir / "app.log"));
   REQUIRE(rc == 0);
   MESSAGE("the report reached HQ " << took << " s after the server came back");
   // HQ has it.
