@@ -17,8 +17,8 @@
 // MessagePack, zstd levels) so the choice of the default is visible.
 #include <cmath>
 #include <cstdio>
-#include <optional>
 #include <iostream>
+#include <optional>
 #include <string>
 
 #include "store/store.h"
@@ -51,14 +51,20 @@ bool ParseArgs(int argc, char** argv, Args* a) {
     if (i + 1 >= argc) return false;
     std::string v = argv[++i];
     try {
-      if (k == "--reports") a->reports = std::stoi(v);
-      else if (k == "--kbit") a->kbit = std::stoi(v);
-      else if (k == "--rtt") a->rtt_ms = std::stoi(v);
-      else if (k == "--level") a->level = std::stoi(v);
-      else if (k == "--seed") a->seed = static_cast<uint32_t>(std::stoul(v));
+      if (k == "--reports")
+        a->reports = std::stoi(v);
+      else if (k == "--kbit")
+        a->kbit = std::stoi(v);
+      else if (k == "--rtt")
+        a->rtt_ms = std::stoi(v);
+      else if (k == "--level")
+        a->level = std::stoi(v);
+      else if (k == "--seed")
+        a->seed = static_cast<uint32_t>(std::stoul(v));
       else if (k == "--format" && (v == "json" || v == "msgpack"))
         a->format = v == "json" ? sync::BodyFormat::kJson : sync::BodyFormat::kMsgpack;
-      else return false;
+      else
+        return false;
     } catch (const std::exception&) {
       return false;
     }
@@ -77,7 +83,8 @@ class TimingTransport : public sync::Transport {
     size_t up = 0, down = 0;
     double gap_ms = 0, exchange_ms = 0;
   };
-  Result<sync::HttpResponse> Send(const sync::HttpRequest& r, sync::FailureKind* f = nullptr) override {
+  Result<sync::HttpResponse> Send(const sync::HttpRequest& r,
+                                  sync::FailureKind* f = nullptr) override {
     auto t0 = std::chrono::steady_clock::now();
     Row row;
     row.what = r.method + " " + r.url.substr(r.url.find("/api/"));
@@ -118,20 +125,24 @@ void CompareEncodings(store::Store& st) {
   if (!entries.ok() || entries->empty()) return;
   // Batches of ~64 KiB compressed hold a few hundred reports; measure at 250.
   const size_t per_batch = 250;
-  std::printf("\nencodings of the same %zu outbox entries, in batches of %zu:\n",
-              entries->size(), per_batch);
+  std::printf("\nencodings of the same %zu outbox entries, in batches of %zu:\n", entries->size(),
+              per_batch);
   std::printf("  %-8s %-6s %12s %8s %10s\n", "format", "zstd", "bytes", "ratio", "encode ms");
   size_t json_raw = 0;
   for (size_t i = 0; i < entries->size(); i += per_batch)
-    json_raw += sync::EncodeBody(BatchOf(*entries, i, i + per_batch), sync::BodyFormat::kJson, false).size();
+    json_raw +=
+        sync::EncodeBody(BatchOf(*entries, i, i + per_batch), sync::BodyFormat::kJson, false)
+            .size();
   for (auto f : {sync::BodyFormat::kJson, sync::BodyFormat::kMsgpack}) {
     for (int level : {0, 3, 6, 9, 12, 15, 19}) {
       size_t total = 0;
       auto t0 = std::chrono::steady_clock::now();
       for (size_t i = 0; i < entries->size(); i += per_batch)
         total += sync::EncodeBody(BatchOf(*entries, i, i + per_batch), f, level > 0, level).size();
-      double ms = std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
-      std::printf("  %-8s %-6s %12zu %8.3f %10.1f\n", f == sync::BodyFormat::kJson ? "json" : "msgpack",
+      double ms =
+          std::chrono::duration<double, std::milli>(std::chrono::steady_clock::now() - t0).count();
+      std::printf("  %-8s %-6s %12zu %8.3f %10.1f\n",
+                  f == sync::BodyFormat::kJson ? "json" : "msgpack",
                   level ? std::to_string(level).c_str() : "none", total,
                   static_cast<double>(total) / static_cast<double>(json_raw), ms);
     }
@@ -167,7 +178,8 @@ int main(int argc, char** argv) {
 
     auto ids = dev.AddReports(args.reports, args.seed);
     size_t raw_json = 0;
-    for (const auto& id : ids) raw_json += store::ReportToJson(*dev.store().GetReport(id)).dump().size();
+    for (const auto& id : ids)
+      raw_json += store::ReportToJson(*dev.store().GetReport(id)).dump().size();
     CompareEncodings(dev.store());
 
     // The link: RATE each way, RTT split evenly.
@@ -227,7 +239,8 @@ int main(int argc, char** argv) {
     std::printf("  %s wire bytes <= 0.35 x raw JSON   (%.3f)\n",
                 Verdict(wire <= 0.35 * static_cast<double>(raw_json)),
                 wire / static_cast<double>(raw_json));
-    bool noop_ok = noop.complete && noop.requests == 1 && noop.bytes_up < 1024 && noop.bytes_down < 1024;
+    bool noop_ok =
+        noop.complete && noop.requests == 1 && noop.bytes_up < 1024 && noop.bytes_down < 1024;
     std::printf("  %s no-op sync: 1 request, < 1 KB each way\n", Verdict(noop_ok));
     std::printf("  proxy: %s\n", proxy.counters().ToString().c_str());
     return 0;

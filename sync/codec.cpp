@@ -91,8 +91,9 @@ Result<nlohmann::json> DecodeBody(std::string_view body, BodyFormat format,
 }
 
 nlohmann::json ErrorBody(const Status& status) {
-  return {{"error",
-           {{"code", std::string(Status::CodeName(status.code()))}, {"message", status.message()}}}};
+  return {
+      {"error",
+       {{"code", std::string(Status::CodeName(status.code()))}, {"message", status.message()}}}};
 }
 
 Status StatusFromErrorBody(const nlohmann::json& body, Status::Code code,
@@ -105,38 +106,60 @@ Status StatusFromErrorBody(const nlohmann::json& body, Status::Code code,
       code = Status::CodeFromName(e["code"].get<std::string>());
   }
   switch (code) {
-    case Status::Code::kInvalidArgument: return Status::InvalidArgument(message);
-    case Status::Code::kNotFound: return Status::NotFound(message);
-    case Status::Code::kAlreadyExists: return Status::AlreadyExists(message);
-    case Status::Code::kFailedPrecondition: return Status::FailedPrecondition(message);
-    case Status::Code::kPermissionDenied: return Status::PermissionDenied(message);
-    case Status::Code::kUnauthenticated: return Status::Unauthenticated(message);
-    case Status::Code::kConflict: return Status::Conflict(message);
-    case Status::Code::kCorruption: return Status::Corruption(message);
-    case Status::Code::kIOError: return Status::IOError(message);
-    case Status::Code::kUnavailable: return Status::Unavailable(message);
-    case Status::Code::kTooLarge: return Status::TooLarge(message);
+    case Status::Code::kInvalidArgument:
+      return Status::InvalidArgument(message);
+    case Status::Code::kNotFound:
+      return Status::NotFound(message);
+    case Status::Code::kAlreadyExists:
+      return Status::AlreadyExists(message);
+    case Status::Code::kFailedPrecondition:
+      return Status::FailedPrecondition(message);
+    case Status::Code::kPermissionDenied:
+      return Status::PermissionDenied(message);
+    case Status::Code::kUnauthenticated:
+      return Status::Unauthenticated(message);
+    case Status::Code::kConflict:
+      return Status::Conflict(message);
+    case Status::Code::kCorruption:
+      return Status::Corruption(message);
+    case Status::Code::kIOError:
+      return Status::IOError(message);
+    case Status::Code::kUnavailable:
+      return Status::Unavailable(message);
+    case Status::Code::kTooLarge:
+      return Status::TooLarge(message);
     case Status::Code::kOk:
-    case Status::Code::kInternal: break;
+    case Status::Code::kInternal:
+      break;
   }
   return Status::Internal(message);
 }
 
 int HttpStatusFor(Status::Code code) {
   switch (code) {
-    case Status::Code::kOk: return 200;
-    case Status::Code::kInvalidArgument: return 400;
-    case Status::Code::kUnauthenticated: return 401;
-    case Status::Code::kPermissionDenied: return 403;
-    case Status::Code::kNotFound: return 404;
+    case Status::Code::kOk:
+      return 200;
+    case Status::Code::kInvalidArgument:
+      return 400;
+    case Status::Code::kUnauthenticated:
+      return 401;
+    case Status::Code::kPermissionDenied:
+      return 403;
+    case Status::Code::kNotFound:
+      return 404;
     case Status::Code::kAlreadyExists:
-    case Status::Code::kConflict: return 409;
-    case Status::Code::kTooLarge: return 413;
-    case Status::Code::kFailedPrecondition: return 422;
-    case Status::Code::kUnavailable: return 503;
+    case Status::Code::kConflict:
+      return 409;
+    case Status::Code::kTooLarge:
+      return 413;
+    case Status::Code::kFailedPrecondition:
+      return 422;
+    case Status::Code::kUnavailable:
+      return 503;
     case Status::Code::kCorruption:
     case Status::Code::kIOError:
-    case Status::Code::kInternal: return 500;
+    case Status::Code::kInternal:
+      return 500;
   }
   return 500;
 }

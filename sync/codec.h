@@ -6,10 +6,9 @@
 #pragma once
 
 #include <cstddef>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
-
-#include <nlohmann/json.hpp>
 
 #include "common/status.h"
 
@@ -29,8 +28,7 @@ std::string_view ContentTypeOf(BodyFormat f);
 Result<BodyFormat> FormatFromContentType(std::string_view content_type);
 
 // Serialises and, when `zstd` is true, compresses at `level`.
-std::string EncodeBody(const nlohmann::json& value, BodyFormat format, bool zstd,
-                       int level = 3);
+std::string EncodeBody(const nlohmann::json& value, BodyFormat format, bool zstd, int level = 3);
 
 // Decompresses (when content_encoding is "zstd"; "" or "identity" = none) and
 // parses. Errors: TooLarge when the result would exceed max_decoded,

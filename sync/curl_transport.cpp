@@ -84,7 +84,8 @@ Result<HttpResponse> CurlTransport::Send(const HttpRequest& request, FailureKind
   };
   if (failure != nullptr) *failure = FailureKind::kNone;
   CURL* h = impl_->handle;
-  if (h == nullptr) return fail(FailureKind::kOther, Status::Internal("libcurl did not initialise"));
+  if (h == nullptr)
+    return fail(FailureKind::kOther, Status::Internal("libcurl did not initialise"));
   if (cancel_ != nullptr && cancel_->load())
     return fail(FailureKind::kCancelled, Status::Unavailable("sync cancelled"));
 
@@ -125,7 +126,8 @@ Result<HttpResponse> CurlTransport::Send(const HttpRequest& request, FailureKind
   } else {
     curl_easy_setopt(h, CURLOPT_POSTFIELDS, request.body.data());
     curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body.size()));
-    if (request.method != "POST") curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
+    if (request.method != "POST")
+      curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
   }
 
   curl_slist* list = nullptr;
@@ -163,21 +165,22 @@ Result<HttpResponse> CurlTransport::Send(const HttpRequest& request, FailureKind
       return fail(FailureKind::kCancelled, Status::Unavailable("sync cancelled"));
     case CURLE_OPERATION_TIMEDOUT:
       if (connect_us == 0 && ex.bytes_up == 0) {
-        return fail(FailureKind::kConnect,
-                    Status::Unavailable("cannot connect to the server: no answer within " +
-                                        std::to_string(options_.connect_timeout_s) + " s (" +
-                                        where + ")"));
+        return fail(
+            FailureKind::kConnect,
+            Status::Unavailable("cannot connect to the server: no answer within " +
+                                std::to_string(options_.connect_timeout_s) + " s (" + where + ")"));
       }
-      return fail(FailureKind::kStall,
-                  Status::Unavailable("link stalled: less than " +
-                                      std::to_string(options_.low_speed_bytes) + " B/s for " +
-                                      std::to_string(options_.low_speed_seconds) + " s (" +
-                                      where + ")"));
+      return fail(
+          FailureKind::kStall,
+          Status::Unavailable("link stalled: less than " +
+                              std::to_string(options_.low_speed_bytes) + " B/s for " +
+                              std::to_string(options_.low_speed_seconds) + " s (" + where + ")"));
     case CURLE_COULDNT_CONNECT:
     case CURLE_COULDNT_RESOLVE_HOST:
     case CURLE_COULDNT_RESOLVE_PROXY:
-      return fail(FailureKind::kConnect,
-                  Status::Unavailable("cannot connect to the server: " + detail + " (" + where + ")"));
+      return fail(
+          FailureKind::kConnect,
+          Status::Unavailable("cannot connect to the server: " + detail + " (" + where + ")"));
     case CURLE_SEND_ERROR:
     case CURLE_RECV_ERROR:
     case CURLE_GOT_NOTHING:

@@ -24,12 +24,12 @@
 namespace fieldsync::sync {
 
 struct CurlOptions {
-  std::string ca_file;             // PEM bundle to trust; empty = the system's
-  bool verify_tls = true;          // off only for tests against self-signed certs
+  std::string ca_file;     // PEM bundle to trust; empty = the system's
+  bool verify_tls = true;  // off only for tests against self-signed certs
   long connect_timeout_s = 30;
-  long low_speed_bytes = 10;       // a transfer below this rate ...
-  long low_speed_seconds = 30;     // ... for this long has stalled
-  long keepalive_idle_s = 60;      // TCP keepalive probes after this idle time
+  long low_speed_bytes = 10;    // a transfer below this rate ...
+  long low_speed_seconds = 30;  // ... for this long has stalled
+  long keepalive_idle_s = 60;   // TCP keepalive probes after this idle time
   std::string user_agent = "fieldsync/0.1.0";
 };
 

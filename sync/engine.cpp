@@ -16,20 +16,30 @@ using nlohmann::json;
 
 Status::Code CodeForHttp(int status) {
   switch (status) {
-    case 400: return Status::Code::kInvalidArgument;
-    case 401: return Status::Code::kUnauthenticated;
-    case 403: return Status::Code::kPermissionDenied;
-    case 404: return Status::Code::kNotFound;
-    case 409: return Status::Code::kConflict;
-    case 413: return Status::Code::kTooLarge;
-    case 415: return Status::Code::kInvalidArgument;
-    case 422: return Status::Code::kFailedPrecondition;
+    case 400:
+      return Status::Code::kInvalidArgument;
+    case 401:
+      return Status::Code::kUnauthenticated;
+    case 403:
+      return Status::Code::kPermissionDenied;
+    case 404:
+      return Status::Code::kNotFound;
+    case 409:
+      return Status::Code::kConflict;
+    case 413:
+      return Status::Code::kTooLarge;
+    case 415:
+      return Status::Code::kInvalidArgument;
+    case 422:
+      return Status::Code::kFailedPrecondition;
     case 408:
     case 429:
     case 502:
     case 503:
-    case 504: return Status::Code::kUnavailable;
-    default: return status >= 500 ? Status::Code::kInternal : Status::Code::kInvalidArgument;
+    case 504:
+      return Status::Code::kUnavailable;
+    default:
+      return status >= 500 ? Status::Code::kInternal : Status::Code::kInvalidArgument;
   }
 }
 
@@ -42,14 +52,13 @@ Result<json> DecodeAnswer(const HttpResponse& r) {
 
 // The Status a non-2xx answer stands for, with the server's sentence.
 Status StatusOfAnswer(const HttpResponse& r, std::string_view what) {
-  std::string fallback = std::string(what) + ": the server answered HTTP " +
-                         std::to_string(r.status);
+  std::string fallback =
+      std::string(what) + ": the server answered HTTP " + std::to_string(r.status);
   auto body = DecodeAnswer(r);
   Status s = StatusFromErrorBody(body.ok() ? *body : json(), CodeForHttp(r.status), fallback);
   if (r.status == 401) {
-    return Status::Unauthenticated(
-        "the server refused this device's credentials (" + s.message() +
-        "); ask HQ for a new enrollment code and run 'enroll' again");
+    return Status::Unauthenticated("the server refused this device's credentials (" + s.message() +
+                                   "); ask HQ for a new enrollment code and run 'enroll' again");
   }
   if (r.status == 403) {
     return Status::PermissionDenied("the server refused the request (" + s.message() + ")");
@@ -60,8 +69,7 @@ Status StatusOfAnswer(const HttpResponse& r, std::string_view what) {
 // The server's sentence from an error body, or `fallback`.
 std::string ServerMessage(const HttpResponse& r, std::string_view fallback) {
   auto body = DecodeAnswer(r);
-  return StatusFromErrorBody(body.ok() ? *body : json(), CodeForHttp(r.status), fallback)
-      .message();
+  return StatusFromErrorBody(body.ok() ? *body : json(), CodeForHttp(r.status), fallback).message();
 }
 
 bool IsRetryableHttp(int status) {
@@ -172,8 +180,8 @@ Attempt Run::Exchange(const HttpRequest& request) {
   auto r = transport_.Send(request, &a.failure);
   if (!r.ok()) {
     a.status = r.status();
-    bool retry = a.status.code() == Status::Code::kUnavailable &&
-                 a.failure != FailureKind::kCancelled;
+    bool retry =
+        a.status.code() == Status::Code::kUnavailable && a.failure != FailureKind::kCancelled;
     a.verdict = retry ? Verdict::kRetry : Verdict::kFatal;
     return a;
   }
@@ -293,12 +301,11 @@ Status Run::PushAndPull() {
     if (a.verdict == Verdict::kTooLarge) {
       OnAnswered();
       if (batch->entries.size() <= 1) {
-        return Status::TooLarge("report " +
-                                (batch->entries.empty() ? std::string("(none)")
-                                                        : batch->entries[0].report_id) +
-                                " is too large for the server even alone (" +
-                                std::to_string(batch->wire.size()) + " bytes): " +
-                                a.status.message());
+        return Status::TooLarge(
+            "report " +
+            (batch->entries.empty() ? std::string("(none)") : batch->entries[0].report_id) +
+            " is too large for the server even alone (" + std::to_string(batch->wire.size()) +
+            " bytes): " + a.status.message());
       }
       sizer_.OnTooLarge(batch->wire.size());
       max_entries = batch->entries.size() / 2;
@@ -335,8 +342,8 @@ Status Run::PushAndPull() {
       }
       if (j.contains("changes") && j["changes"].is_array()) {
         for (const auto& c : j["changes"]) {
-          changes.push_back({AsString(c, "kind"), AsString(c, "key"),
-                             c.contains("data") ? c["data"] : json()});
+          changes.push_back(
+              {AsString(c, "kind"), AsString(c, "key"), c.contains("data") ? c["data"] : json()});
         }
       }
       new_cursor = j.contains("cursor") ? AsString(j, "cursor") : device_.cursor;
@@ -358,13 +365,18 @@ Status Run::PushAndPull() {
       for (auto& r : results) {
         if (r.seq <= last_sent) mine.push_back(std::move(r));
       }
-      FS_RETURN_IF_ERROR(store_.AckPush(last_sent, mine).WithContext("recording the server's answer"));
+      FS_RETURN_IF_ERROR(
+          store_.AckPush(last_sent, mine).WithContext("recording the server's answer"));
       report_.pushed += static_cast<int64_t>(batch->entries.size());
       for (const auto& r : mine) {
-        if (r.outcome == "applied") ++report_.applied;
-        else if (r.outcome == "merged") ++report_.merged;
-        else if (r.outcome == "conflict") ++report_.conflicts;
-        else if (r.outcome == "rejected") ++report_.rejected;
+        if (r.outcome == "applied")
+          ++report_.applied;
+        else if (r.outcome == "merged")
+          ++report_.merged;
+        else if (r.outcome == "conflict")
+          ++report_.conflicts;
+        else if (r.outcome == "rejected")
+          ++report_.rejected;
       }
     }
     if (!changes.empty() || new_cursor != device_.cursor) {
@@ -584,8 +596,8 @@ Result<Enrollment> Enroll(store::Store& store, Transport& transport, const std::
   if (!base.ok()) return base.status();
   if (code.empty()) return Status::InvalidArgument("the enrollment code is empty");
   json body = {{"code", code}, {"device_name", device_name}};
-  HttpRequest request{"POST", *base + "/api/v1/enroll",
-                      {{"Content-Type", std::string(kJsonType)}}, body.dump()};
+  HttpRequest request{
+      "POST", *base + "/api/v1/enroll", {{"Content-Type", std::string(kJsonType)}}, body.dump()};
   auto r = transport.Send(request);
   if (!r.ok()) return r.status().WithContext("enrolling with " + *base);
   if (r->status < 200 || r->status >= 300) {

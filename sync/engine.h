@@ -74,9 +74,8 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 #include "common/status.h"
 #include "store/store.h"
@@ -121,8 +120,8 @@ struct SyncReport {
   int64_t requests = 0;   // HTTP exchanges attempted (failed included)
   int64_t bytes_up = 0;   // on the wire, headers included
   int64_t bytes_down = 0;
-  int64_t batches = 0;    // /sync answers received
-  int64_t retries = 0;    // failed attempts that were retried
+  int64_t batches = 0;  // /sync answers received
+  int64_t retries = 0;  // failed attempts that were retried
   int64_t photos_uploaded = 0;
   int64_t photo_bytes = 0;
   int64_t pending_after = 0;         // outbox entries left

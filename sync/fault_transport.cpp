@@ -35,7 +35,8 @@ Result<HttpResponse> FaultTransport::Send(const HttpRequest& request, FailureKin
   switch (rule.fault) {
     case Fault::kRefuse:
       own_.requests += 1;
-      return fail(FailureKind::kConnect, "cannot connect to the server: connection refused (injected)");
+      return fail(FailureKind::kConnect,
+                  "cannot connect to the server: connection refused (injected)");
     case Fault::kStall:
       own_.requests += 1;
       own_.bytes_up += ApproxWireBytes(request) / 2;
@@ -43,7 +44,8 @@ Result<HttpResponse> FaultTransport::Send(const HttpRequest& request, FailureKin
     case Fault::kResetRequest:
       own_.requests += 1;
       own_.bytes_up += ApproxWireBytes(request) / 2;
-      return fail(FailureKind::kReset, "connection reset during the exchange (injected, before the server saw it)");
+      return fail(FailureKind::kReset,
+                  "connection reset during the exchange (injected, before the server saw it)");
     case Fault::kStatus: {
       own_.requests += 1;
       own_.bytes_up += ApproxWireBytes(request);
@@ -55,7 +57,8 @@ Result<HttpResponse> FaultTransport::Send(const HttpRequest& request, FailureKin
     case Fault::kDropResponse: {
       auto r = inner_->Send(request, failure);
       if (!r.ok()) return r;
-      return fail(FailureKind::kReset, "connection reset during the exchange (injected, answer lost)");
+      return fail(FailureKind::kReset,
+                  "connection reset during the exchange (injected, answer lost)");
     }
     case Fault::kPass: {
       auto r = inner_->Send(request, failure);

@@ -26,8 +26,8 @@ struct BatchLimits {
 class BatchSizer {
  public:
   explicit BatchSizer(BatchLimits limits = {})
-      : limits_(Sanitize(limits)), budget_(std::clamp(limits_.initial_bytes, limits_.min_bytes,
-                                                      limits_.max_bytes)) {}
+      : limits_(Sanitize(limits)),
+        budget_(std::clamp(limits_.initial_bytes, limits_.min_bytes, limits_.max_bytes)) {}
   size_t budget() const { return budget_; }
   const BatchLimits& limits() const { return limits_; }
   void OnSuccess() { budget_ = std::min(budget_ * 2, limits_.max_bytes); }

@@ -10,10 +10,14 @@ namespace fieldsync::sync {
 
 std::string_view LinkStateName(LinkState s) {
   switch (s) {
-    case LinkState::kUnknown: return "unknown";
-    case LinkState::kUp: return "up";
-    case LinkState::kDown: return "down";
-    case LinkState::kUnauthorized: return "unauthorized";
+    case LinkState::kUnknown:
+      return "unknown";
+    case LinkState::kUp:
+      return "up";
+    case LinkState::kDown:
+      return "down";
+    case LinkState::kUnauthorized:
+      return "unauthorized";
   }
   return "unknown";
 }
@@ -136,15 +140,17 @@ void SyncLoop::ThreadMain() {
       auto due = [&] {
         if (stop_) return true;
         if (store == nullptr || snap_.paused) return false;
-        return sync_requested_ ||
-               (snap_.auto_sync && snap_.enrolled && Clock::now() >= next_auto);
+        return sync_requested_ || (snap_.auto_sync && snap_.enrolled && Clock::now() >= next_auto);
       };
-      auto wake = std::min(Clock::now() + options_.poll_interval,
-                           snap_.auto_sync ? std::max(next_auto, Clock::now()) : Clock::time_point::max());
-      snap_.next_sync_ms = snap_.auto_sync && snap_.enrolled
-          ? store::NowMs() + std::chrono::duration_cast<std::chrono::milliseconds>(
-                                 std::max(next_auto, Clock::now()) - Clock::now()).count()
-          : 0;
+      auto wake =
+          std::min(Clock::now() + options_.poll_interval,
+                   snap_.auto_sync ? std::max(next_auto, Clock::now()) : Clock::time_point::max());
+      snap_.next_sync_ms =
+          snap_.auto_sync && snap_.enrolled
+              ? store::NowMs() + std::chrono::duration_cast<std::chrono::milliseconds>(
+                                     std::max(next_auto, Clock::now()) - Clock::now())
+                                     .count()
+              : 0;
       cv_.wait_until(lock, wake, due);
       if (stop_) break;
       run_now = due();

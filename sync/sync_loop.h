@@ -43,29 +43,29 @@
 namespace fieldsync::sync {
 
 enum class LinkState {
-  kUnknown,      // no sync attempted yet
-  kUp,           // the last attempt got answers from the server
-  kDown,         // the last attempt could not reach the server
-  kUnauthorized, // the server refused the device's token: enroll again
+  kUnknown,       // no sync attempted yet
+  kUp,            // the last attempt got answers from the server
+  kDown,          // the last attempt could not reach the server
+  kUnauthorized,  // the server refused the device's token: enroll again
 };
 std::string_view LinkStateName(LinkState s);  // "unknown", "up", "down", "unauthorized"
 
 struct SyncLoopSnapshot {
   bool enrolled = false;
-  int64_t pending = 0;         // outbox entries waiting
-  int64_t dead_letters = 0;    // rejected entries the officer should fix
-  int64_t photos_pending = 0;  // attachments not yet on the server
-  int64_t last_success_ms = 0; // from the store's device state (0 = never)
-  std::string last_error;      // empty = none recorded
+  int64_t pending = 0;          // outbox entries waiting
+  int64_t dead_letters = 0;     // rejected entries the officer should fix
+  int64_t photos_pending = 0;   // attachments not yet on the server
+  int64_t last_success_ms = 0;  // from the store's device state (0 = never)
+  std::string last_error;       // empty = none recorded
   int64_t last_error_ms = 0;
   LinkState link = LinkState::kUnknown;
-  bool running = false;        // a sync is in progress now
+  bool running = false;  // a sync is in progress now
   bool auto_sync = true;
   bool paused = false;
-  int64_t next_sync_ms = 0;    // wall clock of the next automatic sync; 0 = none planned
+  int64_t next_sync_ms = 0;               // wall clock of the next automatic sync; 0 = none planned
   std::optional<SyncReport> progress;     // the running sync so far
   std::optional<SyncReport> last_report;  // the last finished sync
-  std::string open_error;      // the loop could not open the store (then it retries)
+  std::string open_error;                 // the loop could not open the store (then it retries)
 };
 
 struct SyncLoopOptions {
@@ -106,8 +106,8 @@ class SyncLoop {
   SyncLoopOptions options_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
-  SyncLoopSnapshot snap_;     // guarded by mu_
-  bool stop_ = false;         // guarded by mu_
+  SyncLoopSnapshot snap_;        // guarded by mu_
+  bool stop_ = false;            // guarded by mu_
   bool sync_requested_ = false;  // guarded by mu_
   std::atomic<bool> cancel_{false};
   std::thread thread_;

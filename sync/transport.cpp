@@ -5,9 +5,7 @@
 
 namespace fieldsync::sync {
 
-std::string HttpResponse::Header(std::string_view name) const {
-  return FindHeader(headers, name);
-}
+std::string HttpResponse::Header(std::string_view name) const { return FindHeader(headers, name); }
 
 std::string FindHeader(const Headers& headers, std::string_view name) {
   for (const auto& [k, v] : headers) {
@@ -18,19 +16,25 @@ std::string FindHeader(const Headers& headers, std::string_view name) {
 
 std::string_view FailureKindName(FailureKind k) {
   switch (k) {
-    case FailureKind::kNone: return "none";
-    case FailureKind::kConnect: return "connect";
-    case FailureKind::kStall: return "stall";
-    case FailureKind::kReset: return "reset";
-    case FailureKind::kTls: return "tls";
-    case FailureKind::kCancelled: return "cancelled";
-    case FailureKind::kOther: return "other";
+    case FailureKind::kNone:
+      return "none";
+    case FailureKind::kConnect:
+      return "connect";
+    case FailureKind::kStall:
+      return "stall";
+    case FailureKind::kReset:
+      return "reset";
+    case FailureKind::kTls:
+      return "tls";
+    case FailureKind::kCancelled:
+      return "cancelled";
+    case FailureKind::kOther:
+      return "other";
   }
   return "other";
 }
 
-Result<HttpResponse> Transport::Get(const std::string& url, Headers headers,
-                                    FailureKind* failure) {
+Result<HttpResponse> Transport::Get(const std::string& url, Headers headers, FailureKind* failure) {
   return Send(HttpRequest{"GET", url, std::move(headers), {}}, failure);
 }
 

@@ -64,7 +64,7 @@ std::string_view FailureKindName(FailureKind k);  // "connect", "stall", ...
 // Totals since the transport was made. Bytes are as on the wire: request and
 // status line, headers and body (before TLS framing).
 struct TransportCounters {
-  int64_t requests = 0;   // exchanges attempted (failed ones included)
+  int64_t requests = 0;  // exchanges attempted (failed ones included)
   int64_t bytes_up = 0;
   int64_t bytes_down = 0;
   int64_t connections = 0;  // new connections opened (keep-alive reuses)
@@ -76,8 +76,7 @@ class Transport {
 
   // Performs one exchange. Returns the response for any HTTP status; a
   // non-ok Status (with *failure set when non-null) when no answer came.
-  virtual Result<HttpResponse> Send(const HttpRequest& request,
-                                    FailureKind* failure = nullptr) = 0;
+  virtual Result<HttpResponse> Send(const HttpRequest& request, FailureKind* failure = nullptr) = 0;
   virtual TransportCounters counters() const = 0;
   // While *flag is true, a running or new exchange fails promptly with
   // FailureKind::kCancelled. nullptr clears it. The flag must outlive its use.

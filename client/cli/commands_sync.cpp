@@ -38,7 +38,8 @@ Result<long> PositiveNumber(CliContext& ctx, const cli::ParsedArgs& args, std::s
     if (used == text.size() && v > 0) return v;
   } catch (const std::exception&) {
   }
-  return UsageError(ctx, std::string(name) + " expects a positive whole number, got '" + text + "'");
+  return UsageError(ctx,
+                    std::string(name) + " expects a positive whole number, got '" + text + "'");
 }
 
 Status RunEnroll(CliContext& ctx, const cli::ParsedArgs& args) {
@@ -131,7 +132,8 @@ const CommandRegistrar kSync([](CommandTable& t) {
       {"--server", "URL", "HQ's address, e.g. https://hq.example.org", false},
       {"--code", "CODE", "the one-time code HQ gave you (fieldsync-server admin enroll)", false},
       {"--name", "NAME", "this device's name as HQ will see it (default: the host name)", false},
-      {"--ca-file", "FILE", "PEM certificates to trust for HQ's TLS (default: the system's)", false},
+      {"--ca-file", "FILE", "PEM certificates to trust for HQ's TLS (default: the system's)",
+       false},
       {"--json", "", "print the enrollment as JSON", false}};
   enroll.details =
       "Example:\n  fieldsync-cli enroll --server https://hq.example.org --code K7Q4-93TX-PL2M";
@@ -144,7 +146,8 @@ const CommandRegistrar kSync([](CommandTable& t) {
       {"--json", "", "print the sync report as JSON", false},
       {"--max-attempts", "N", "give up after N consecutive failed requests (default 8)", false},
       {"--time-budget", "SECONDS", "stop retrying after this long (default 900)", false},
-      {"--batch-kib", "N", "size of the first batch in KiB as sent (default 64; smaller on a very flaky link)", false}};
+      {"--batch-kib", "N",
+       "size of the first batch in KiB as sent (default 64; smaller on a very flaky link)", false}};
   sync.details =
       "Retries back off exponentially with jitter; a stalled link (under 10 B/s for 30 s) is\n"
       "retried with smaller batches. Nothing is lost when a sync stops: run it again.";

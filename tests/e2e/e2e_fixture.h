@@ -4,11 +4,10 @@
 #pragma once
 
 #include <memory>
+#include <nlohmann/json.hpp>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "client/app/device_app.h"
 #include "schema/catalogue.h"
@@ -77,7 +76,9 @@ struct Device {
   void Close() { app.reset(); }
   store::Store& store() { return app->store(); }
 
-  Ran Cli(std::vector<std::string> args) { return testing::Cli(scratch.path(), data, std::move(args)); }
+  Ran Cli(std::vector<std::string> args) {
+    return testing::Cli(scratch.path(), data, std::move(args));
+  }
 
   // n finalized (or draft) sample reports on west-africa projects.
   std::vector<std::string> AddReports(int n, uint32_t seed, bool finalize = true) {
@@ -135,7 +136,8 @@ inline std::vector<std::string> Differences(const nlohmann::json& exported,
                                     : std::string(store::ReportStatusName(d.status));
     if (h.value("project", "") != d.project_code) out.push_back(d.id + ": project differs");
     if (h.value("form_id", "") != d.form_id) out.push_back(d.id + ": form differs");
-    if (h.value("form_version", 0) != d.form_version) out.push_back(d.id + ": form version differs");
+    if (h.value("form_version", 0) != d.form_version)
+      out.push_back(d.id + ": form version differs");
     if (h.value("status", "") != expect_status) {
       out.push_back(d.id + ": status " + h.value("status", "") + " at HQ, " + expect_status +
                     " expected");

@@ -14,14 +14,13 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <sstream>
 #include <stdexcept>
 #include <string>
 #include <thread>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 extern char** environ;
 
@@ -173,8 +172,10 @@ class HqServer {
       ++starts_;
       auto out = dir_ / ("serve" + std::to_string(starts_) + ".out");
       auto err = dir_ / ("serve" + std::to_string(starts_) + ".err");
-      std::vector<std::string> argv = {ServerBin(), "serve", "--db", db_.string(), "--listen",
-                                       "127.0.0.1:" + std::to_string(port_), "--quiet"};
+      std::vector<std::string> argv = {ServerBin(), "serve",
+                                       "--db",      db_.string(),
+                                       "--listen",  "127.0.0.1:" + std::to_string(port_),
+                                       "--quiet"};
       argv.insert(argv.end(), serve_args_.begin(), serve_args_.end());
       child_ = Child(argv, out, err);
       auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);

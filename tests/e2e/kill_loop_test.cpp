@@ -30,7 +30,9 @@ TEST_CASE("2,000 reports survive 20+ SIGKILLs of the client and 20+ of the serve
   if (const char* s = std::getenv("FIELDSYNC_KILL_SEED")) seed = std::strtoull(s, nullptr, 10);
   std::cout << "kill loop seed " << seed << " (FIELDSYNC_KILL_SEED to replay)\n";
   std::mt19937_64 rng(seed);
-  auto between = [&](int lo, int hi) { return ms(std::uniform_int_distribution<int>(lo, hi)(rng)); };
+  auto between = [&](int lo, int hi) {
+    return ms(std::uniform_int_distribution<int>(lo, hi)(rng));
+  };
 
   Hq hq;
   faultproxy::FaultProxyOptions po;
@@ -62,7 +64,8 @@ TEST_CASE("2,000 reports survive 20+ SIGKILLs of the client and 20+ of the serve
     for (int k = 0; k < 3; ++k) {
       const std::string& id = ids[std::uniform_int_distribution<size_t>(0, ids.size() - 1)(rng)];
       app::ReportInput in;
-      in.json_values = {{"narrative", gen.Narrative("health") + " (edit " + std::to_string(edits) + ")"}};
+      in.json_values = {
+          {"narrative", gen.Narrative("health") + " (edit " + std::to_string(edits) + ")"}};
       auto r = dev.app->UpdateReport(id, in);
       if (r.ok()) ++edits;  // HQ may own it by now (pulled as received): refused, fine
     }
@@ -106,7 +109,8 @@ TEST_CASE("2,000 reports survive 20+ SIGKILLs of the client and 20+ of the serve
   REQUIRE_MESSAGE(last.code == 0, last.err);
   std::cout << "kill loop: " << client_kills << " client kills, " << server_kills
             << " server kills, " << completed_runs << " syncs ran to their end, " << edits
-            << " edits, " << pending_after_loop << " entries still queued after the loop, proxy " << proxy.counters().ToString() << "\n";
+            << " edits, " << pending_after_loop << " entries still queued after the loop, proxy "
+            << proxy.counters().ToString() << "\n";
   CHECK(client_kills >= 20);
   CHECK(server_kills >= 20);
 

@@ -9,11 +9,10 @@
 #pragma once
 
 #include <cmath>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 namespace fieldsync::testing {
 
@@ -39,7 +38,9 @@ class SampleReports {
   int Int(int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng_); }
   double Real(double lo, double hi) { return std::uniform_real_distribution<double>(lo, hi)(rng_); }
   template <typename T>
-  const T& Pick(const std::vector<T>& v) { return v[static_cast<size_t>(Int(0, static_cast<int>(v.size()) - 1))]; }
+  const T& Pick(const std::vector<T>& v) {
+    return v[static_cast<size_t>(Int(0, static_cast<int>(v.size()) - 1))];
+  }
 
   std::string Period() {
     int m = Int(1, 10);
@@ -51,8 +52,9 @@ class SampleReports {
   }
   std::string Narrative(const std::string& sector) {
     static const std::vector<std::string> places = {
-        "Kaya", "Dori", "Tillabéri", "Mopti", "Ségou", "Tamale", "Bolgatanga", "Kayes",
-        "Zinder", "Maradi", "Bobo-Dioulasso", "Koutiala", "Sikasso", "Wa", "Kédougou"};
+        "Kaya",           "Dori",       "Tillabéri", "Mopti",  "Ségou",
+        "Tamale",         "Bolgatanga", "Kayes",     "Zinder", "Maradi",
+        "Bobo-Dioulasso", "Koutiala",   "Sikasso",   "Wa",     "Kédougou"};
     static const std::vector<std::string> health = {
         "Community health workers visited {n} households in {p}.",
         "The mobile clinic reached {p} twice this month despite flooded roads.",
@@ -87,7 +89,9 @@ class SampleReports {
         "The cassava processing unit in {p} began operating two shifts.",
         "Yield estimates come from crop cuts on {n} sample plots.",
         "Market prices for maize fell after the harvest; storage training is planned."};
-    const auto& bank = sector == "health" ? health : sector == "education" ? education : agriculture;
+    const auto& bank = sector == "health"      ? health
+                       : sector == "education" ? education
+                                               : agriculture;
     std::string text;
     int sentences = Int(2, 5);
     for (int i = 0; i < sentences; ++i) {
@@ -145,8 +149,8 @@ class SampleReports {
       v["teachers_trained"] = Int(0, 60);
       v["scholarships_awarded"] = Int(0, 40);
     } else {
-      static const std::vector<std::string> crops = {"maize", "rice", "sorghum", "millet",
-                                                     "cassava", "beans", "wheat", "other"};
+      static const std::vector<std::string> crops = {"maize",   "rice",  "sorghum", "millet",
+                                                     "cassava", "beans", "wheat",   "other"};
       int farmers = Int(10, 2500);
       v["farmers_trained"] = farmers;
       v["women_farmers"] = Int(farmers / 4, farmers * 3 / 4);

@@ -114,7 +114,9 @@ TEST_CASE("push and pull: reports reach HQ intact with their photo; HQ's reviews
   CHECK(stats["reports"]["total"] == 40);
 
   // HQ returns one report and approves another; the device hears both.
-  REQUIRE(hq.server.Admin({"review", ids[1], "--return", "--comment", "Check the bednet count"}).code == 0);
+  REQUIRE(
+      hq.server.Admin({"review", ids[1], "--return", "--comment", "Check the bednet count"}).code ==
+      0);
   REQUIRE(hq.server.Admin({"review", ids[2], "--approve"}).code == 0);
   dev.Close();
   Ran pull = dev.Cli({"sync", "--json"});
@@ -312,14 +314,16 @@ TEST_CASE("a field changed on both sides goes to the report's owner; the loser i
   REQUIRE_MESSAGE(r.complete, r.error.ToString());
   CHECK(r.conflicts == 1);
   auto local = *dev.store().GetReport(id);
-  CHECK(local.values["staff_deployed"] == 12);                       // HQ's, the owner's
-  CHECK(local.values["narrative"] == "Two more nurses arrived.");    // merged: only the device changed it
+  CHECK(local.values["staff_deployed"] == 12);  // HQ's, the owner's
+  CHECK(local.values["narrative"] ==
+        "Two more nurses arrived.");  // merged: only the device changed it
   CHECK(local.has_conflict);
   bool loser_kept = false;
   auto history = dev.store().History(id);
   REQUIRE(history.ok());
   for (const auto& h : *history)
-    if (h.source == "conflict" && h.field == "staff_deployed" && h.old_value == 9) loser_kept = true;
+    if (h.source == "conflict" && h.field == "staff_deployed" && h.old_value == 9)
+      loser_kept = true;
   CHECK(loser_kept);
   json exported = hq.server.ExportJson();
   REQUIRE(exported.size() == 1);
@@ -346,7 +350,8 @@ TEST_CASE("a field changed on both sides goes to the report's owner; the loser i
   history = dev.store().History(id);
   REQUIRE(history.ok());
   for (const auto& h : *history)
-    if (h.source == "conflict" && h.field == "staff_deployed" && h.old_value == 15) hq_loser_kept = true;
+    if (h.source == "conflict" && h.field == "staff_deployed" && h.old_value == 15)
+      hq_loser_kept = true;
   CHECK(hq_loser_kept);
   exported = hq.server.ExportJson();
   CHECK(exported[0]["values"]["staff_deployed"] == 20);
@@ -388,7 +393,8 @@ TEST_CASE("libcurl transport: a stall is caught by the low-speed limit, a reset 
     Result<sync::HttpResponse> Send(const sync::HttpRequest& r, sync::FailureKind* k) override {
       sync::FailureKind kind = sync::FailureKind::kNone;
       auto res = in_->Send(r, &kind);
-      if (!res.ok()) f_->push_back(std::string(sync::FailureKindName(kind)) + ": " + res.status().message());
+      if (!res.ok())
+        f_->push_back(std::string(sync::FailureKindName(kind)) + ": " + res.status().message());
       if (k != nullptr) *k = kind;
       return res;
     }
@@ -433,10 +439,10 @@ TEST_CASE("TLS: the server's certificate is verified; a private CA is trusted wi
   ScratchDir certs;
   auto key = certs / "hq.key";
   auto cert = certs / "hq.pem";
-  Ran made = RunTool(certs.path(), {"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048",
-                                    "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1", "-addext",
-                                    "subjectAltName=IP:127.0.0.1", "-keyout", key.string(),
-                                    "-out", cert.string()});
+  Ran made = RunTool(certs.path(),
+                     {"/usr/bin/openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days",
+                      "2", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1",
+                      "-keyout", key.string(), "-out", cert.string()});
   REQUIRE_MESSAGE(made.code == 0, made.err);
   Hq hq({"--tls-cert", cert.string(), "--tls-key", key.string()});
   REQUIRE(hq.server.url().starts_with("https://127.0.0.1:"));
@@ -454,8 +460,8 @@ TEST_CASE("TLS: the server's certificate is verified; a private CA is trusted wi
   Device dev;
   dev.AddReports(5, 14);
   dev.Close();
-  Ran enrolled = dev.Cli({"enroll", "--server", hq.server.url(), "--code", code, "--ca-file",
-                          cert.string()});
+  Ran enrolled =
+      dev.Cli({"enroll", "--server", hq.server.url(), "--code", code, "--ca-file", cert.string()});
   REQUIRE_MESSAGE(enrolled.code == 0, enrolled.err);
   Ran s = dev.Cli({"sync", "--json"});
   REQUIRE_MESSAGE(s.code == 0, s.err);

@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include "sync/codec.h"
+
+#include <doctest/doctest.h>
 
 using namespace fieldsync;
 using namespace fieldsync::sync;

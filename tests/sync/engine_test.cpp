@@ -1,9 +1,10 @@
 // tests/sync/engine_test.cpp — SyncOnce against a scripted HQ with injected faults.
+#include "sync/engine.h"
+
 #include <doctest/doctest.h>
 
 #include <fstream>
 
-#include "sync/engine.h"
 #include "sync/fault_transport.h"
 #include "tests/sync/sync_test_util.h"
 
@@ -92,7 +93,9 @@ TEST_CASE("the outbox goes in growing batches, in seq order, each entry once") {
 TEST_CASE("a 413 splits the batch in half and the rest still goes") {
   Rig rig;
   AddReports(*rig.st, 40, 100);
-  rig.net.Inject(FaultRule{Fault::kStatus, "/sync", 413,
+  rig.net.Inject(FaultRule{Fault::kStatus,
+                           "/sync",
+                           413,
                            ErrorBody(Status::TooLarge("body too large")).dump(),
                            {{"Content-Type", "application/json"}}});
   SyncReport r = rig.Sync();
@@ -220,7 +223,9 @@ TEST_CASE("a sync stops rather than wait past its time budget") {
 TEST_CASE("401 stops at once, keeps the outbox and says to enroll again") {
   Rig rig;
   AddReports(*rig.st, 3);
-  rig.net.Inject(FaultRule{Fault::kStatus, "/sync", 401,
+  rig.net.Inject(FaultRule{Fault::kStatus,
+                           "/sync",
+                           401,
                            ErrorBody(Status::Unauthenticated("device d_test was revoked")).dump(),
                            {{"Content-Type", "application/json"}}});
   SyncReport r = rig.Sync();
@@ -266,10 +271,15 @@ TEST_CASE("pull pages through the feed while the server says more") {
     std::snprintf(code, sizeof code, "SSC-AGR-%04d", i);
     rig.hq.feed.push_back({{"kind", "project"},
                            {"key", code},
-                           {"data", {{"code", code}, {"title", "Seed multiplication"},
-                                     {"sector", "agriculture"}, {"measures", {12}},
-                                     {"modality", "bilateral"}, {"providers", {"BRA"}},
-                                     {"beneficiaries", {"MOZ"}}, {"region", ""}}}});
+                           {"data",
+                            {{"code", code},
+                             {"title", "Seed multiplication"},
+                             {"sector", "agriculture"},
+                             {"measures", {12}},
+                             {"modality", "bilateral"},
+                             {"providers", {"BRA"}},
+                             {"beneficiaries", {"MOZ"}},
+                             {"region", ""}}}});
   }
   rig.opts.pull_limit = 500;
   SyncReport r = rig.Sync();
@@ -350,11 +360,14 @@ TEST_CASE("a photo chunk answered 409 resumes from the offset the server gives")
   // attempt's chunk landed late): it answers 409 with received=40000.
   json conflict = ErrorBody(Status::Conflict("upload continues at 40000"));
   conflict["received"] = 40000;
-  rig.net.Inject(FaultRule{Fault::kStatus, "?offset=", 409, conflict.dump(),
-                           {{"Content-Type", "application/json"}}});
+  rig.net.Inject(FaultRule{
+      Fault::kStatus, "?offset=", 409, conflict.dump(), {{"Content-Type", "application/json"}}});
   // The scripted server agrees with the 409 once it is consulted.
   rig.hq.photos[att->sha256] = bytes.substr(0, 40000);
-  rig.net.Inject(FaultRule{Fault::kStatus, "/status", 200, R"({"received":0,"complete":false})",
+  rig.net.Inject(FaultRule{Fault::kStatus,
+                           "/status",
+                           200,
+                           R"({"received":0,"complete":false})",
                            {{"Content-Type", "application/json"}}});
   SyncReport r = rig.Sync();
   REQUIRE(r.complete);
@@ -416,9 +429,9 @@ TEST_CASE("the report's JSON carries every counter and the error") {
   CHECK(j["complete"] == false);
   CHECK(j["error"]["code"] == "unavailable");
   CHECK(j["error"]["message"] == "link stalled");
-  for (const char* k : {"applied", "merged", "conflicts", "rejected", "pulled", "requests",
-                        "bytes_up", "bytes_down", "photos_uploaded", "pending_after",
-                        "dead_letters"})
+  for (const char* k :
+       {"applied", "merged", "conflicts", "rejected", "pulled", "requests", "bytes_up",
+        "bytes_down", "photos_uploaded", "pending_after", "dead_letters"})
     CHECK(j.contains(k));
 }
 
@@ -430,11 +443,16 @@ TEST_CASE("enrollment stores the identity; a refused code says why") {
     seen.push_back(r);
     auto body = json::parse(r.body);
     if (body["code"] != "GOOD-CODE")
-      return {401, {{"Content-Type", "application/json"}},
+      return {401,
+              {{"Content-Type", "application/json"}},
               ErrorBody(Status::Unauthenticated("code already used")).dump()};
-    return {200, {{"Content-Type", "application/json"}},
-            json{{"device_id", "d_42"}, {"token", std::string(64, 'b')}, {"officer", "Amina"},
-                 {"region", "west-africa"}}.dump()};
+    return {200,
+            {{"Content-Type", "application/json"}},
+            json{{"device_id", "d_42"},
+                 {"token", std::string(64, 'b')},
+                 {"officer", "Amina"},
+                 {"region", "west-africa"}}
+                .dump()};
   });
   auto bad = Enroll(*st, t, "http://hq.test/", "USED-CODE", "tablet-07");
   REQUIRE_FALSE(bad.ok());

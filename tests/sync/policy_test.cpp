@@ -1,7 +1,7 @@
 // tests/sync/policy_test.cpp — batch sizing and backoff bounds.
-#include <doctest/doctest.h>
-
 #include "sync/policy.h"
+
+#include <doctest/doctest.h>
 
 using namespace fieldsync::sync;
 using ms = std::chrono::milliseconds;
@@ -69,7 +69,7 @@ TEST_CASE("backoff has full jitter: delays spread over the whole range") {
     if (d.count() < 250) ++low;
     if (d.count() > 750) ++high;
   }
-  CHECK(low > 40);   // ~100 expected
+  CHECK(low > 40);  // ~100 expected
   CHECK(high > 40);
 }
 

@@ -1,12 +1,13 @@
 // tests/sync/sync_loop_test.cpp — the background sync thread: requests,
 // pausing, auto-sync on new data, snapshots that never wait for the network.
+#include "sync/sync_loop.h"
+
 #include <doctest/doctest.h>
 
 #include <condition_variable>
 #include <mutex>
 #include <thread>
 
-#include "sync/sync_loop.h"
 #include "tests/sync/sync_test_util.h"
 
 using namespace fieldsync;
@@ -114,7 +115,8 @@ TEST_CASE("sync now: the loop syncs and the snapshot shows the result") {
   REQUIRE(after.last_report.has_value());
   CHECK(after.last_report->complete);
   CHECK(after.last_report->pushed == 5);
-  after = WaitFor(loop, [](const SyncLoopSnapshot& s) { return s.pending == 0 && s.last_success_ms > 0; });
+  after = WaitFor(
+      loop, [](const SyncLoopSnapshot& s) { return s.pending == 0 && s.last_success_ms > 0; });
   CHECK(after.pending == 0);
   CHECK(after.last_success_ms > 0);
   CHECK(after.link == LinkState::kUp);
@@ -150,7 +152,7 @@ TEST_CASE("the snapshot answers while a sync waits on the network; Stop cancels 
   loop.Stop();  // cancels the held request; returns once the thread ended
   CHECK_FALSE(loop.Snapshot().running);
   auto st = OpenStore(dir.path());
-  CHECK(*st->PendingCount() == 3);  // nothing lost
+  CHECK(*st->PendingCount() == 3);                  // nothing lost
   CHECK(st->GetDeviceState()->last_error.empty());  // a cancel is not an error
 }
 
@@ -174,9 +176,8 @@ TEST_CASE("paused (low battery): no sync starts until resumed") {
   }
   CHECK(loop.Snapshot().paused);
   loop.SetPaused(false);
-  auto s = WaitFor(loop, [](const SyncLoopSnapshot& x) {
-    return x.last_report.has_value() && x.pending == 0;
-  });
+  auto s = WaitFor(
+      loop, [](const SyncLoopSnapshot& x) { return x.last_report.has_value() && x.pending == 0; });
   CHECK(s.pending == 0);
   loop.Stop();
 }

@@ -11,12 +11,11 @@
 
 #include <filesystem>
 #include <map>
+#include <nlohmann/json.hpp>
 #include <random>
 #include <set>
 #include <string>
 #include <vector>
-
-#include <nlohmann/json.hpp>
 
 #include "store/store.h"
 #include "sync/codec.h"
@@ -80,16 +79,16 @@ inline std::vector<std::string> AddReports(store::Store& st, int n, int text_byt
 // An in-memory HQ speaking the sync protocol.
 struct ScriptedHq {
   int64_t acked = 0;
-  std::map<int64_t, json> outcomes;          // seq → stored result
-  std::map<std::string, json> reports;       // id → last report applied
-  std::map<std::string, int> applied_count;  // id → times a new seq was applied
-  std::set<std::string> reject_ids;          // reports to reject
-  std::vector<json> feed;                    // changes, cursor = index + 1
-  std::map<std::string, std::string> photos; // sha → bytes received
-  std::vector<size_t> batch_sizes;           // entries per /sync request seen
-  std::vector<size_t> wire_sizes;            // body bytes per /sync request seen
-  bool ack_less = false;                     // misbehave: acknowledge one seq less
-  int corrupt_uploads = 0;                   // fail this many hash checks (422, discard)
+  std::map<int64_t, json> outcomes;           // seq → stored result
+  std::map<std::string, json> reports;        // id → last report applied
+  std::map<std::string, int> applied_count;   // id → times a new seq was applied
+  std::set<std::string> reject_ids;           // reports to reject
+  std::vector<json> feed;                     // changes, cursor = index + 1
+  std::map<std::string, std::string> photos;  // sha → bytes received
+  std::vector<size_t> batch_sizes;            // entries per /sync request seen
+  std::vector<size_t> wire_sizes;             // body bytes per /sync request seen
+  bool ack_less = false;                      // misbehave: acknowledge one seq less
+  int corrupt_uploads = 0;                    // fail this many hash checks (422, discard)
 
   sync::HttpResponse Answer(int status, const json& body) {
     return {status, {{"Content-Type", "application/json"}}, body.dump()};
@@ -132,9 +131,8 @@ struct ScriptedHq {
       results.push_back(res);
       acked = std::max(acked, seq);
     }
-    size_t cursor = req["cursor"].get<std::string>().empty()
-                        ? 0
-                        : std::stoul(req["cursor"].get<std::string>());
+    size_t cursor =
+        req["cursor"].get<std::string>().empty() ? 0 : std::stoul(req["cursor"].get<std::string>());
     size_t limit = req["pull_limit"];
     json changes = json::array();
     size_t end = std::min(feed.size(), cursor + limit);
@@ -145,10 +143,10 @@ struct ScriptedHq {
                    {"cursor", std::to_string(std::max(end, cursor))},
                    {"more", end < feed.size()}};
     std::string wire = sync::EncodeBody(answer, *format, true);
-    return {200,
-            {{"Content-Type", std::string(sync::ContentTypeOf(*format))},
-             {"Content-Encoding", "zstd"}},
-            wire};
+    return {
+        200,
+        {{"Content-Type", std::string(sync::ContentTypeOf(*format))}, {"Content-Encoding", "zstd"}},
+        wire};
   }
 
   sync::HttpResponse Photo(const sync::HttpRequest& r, std::string rest) {
@@ -162,7 +160,8 @@ struct ScriptedHq {
     int64_t total = std::stoll(rest.substr(rest.find("total=") + 6));
     std::string& have = photos[sha];
     if (offset != static_cast<int64_t>(have.size())) {
-      json b = sync::ErrorBody(Status::Conflict("upload continues at " + std::to_string(have.size())));
+      json b =
+          sync::ErrorBody(Status::Conflict("upload continues at " + std::to_string(have.size())));
       b["received"] = have.size();
       return Answer(409, b);
     }
@@ -173,8 +172,8 @@ struct ScriptedHq {
       return Answer(422, sync::ErrorBody(Status::FailedPrecondition(
                              "the uploaded bytes hash to something else; start again")));
     }
-    return Answer(200, {{"received", have.size()},
-                        {"complete", static_cast<int64_t>(have.size()) == total}});
+    return Answer(
+        200, {{"received", have.size()}, {"complete", static_cast<int64_t>(have.size()) == total}});
   }
 };
 
