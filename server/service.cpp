@@ -229,35 +229,6 @@ json RejectedResult(int64_t seq, const std::string& reason) {
   return {{"seq", seq}, {"outcome", "rejected"}, {"reason", reason}};
 }
 
-std::string CsvCell(const std::string& s) {
-  if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-  std::string out = "\"";
-  for (char c : s) {
-    if (c == '"') out.push_back('"');
-    out.push_back(c);
-  }
-  out.push_back('"');
-  return out;
-}
-
-// A value as an export cell: text as is, lists joined by spaces (XLSForm's
-// select_multiple), geopoints "lat lon", numbers without quotes.
-std::string CellText(const json& v) {
-  if (v.is_null()) return "";
-  if (v.is_string()) return v.get<std::string>();
-  if (v.is_array()) {
-    std::string out;
-    for (const json& x : v) {
-      if (!out.empty()) out += ' ';
-      out += x.is_string() ? x.get<std::string>() : x.dump();
-    }
-    return out;
-  }
-  if (v.is_object() && v.contains("lat") && v.contains("lon"))
-    return v["lat"].dump() + " " + v["lon"].dump();
-  return v.dump();
-}
-
 }  // namespace
 
 std::string HashSecret(std::string_view secret) { return Sha256Hex(secret); }
@@ -865,98 +836,6 @@ Result<Stats> Service::GetStats() {
     return Status::Ok();
   }));
   return out;
-}
-
-// --- exports ---
-
-Status Service::ExportCsv(std::ostream& out) {
-  // Field columns: every stored form's questions in form order (first seen
-  // wins), then any other value name the reports hold, sorted.
-  std::vector<std::string> fields;
-  std::set<std::string> known;
-  {
-    std::shared_lock<std::shared_mutex> lock(forms_mu_);
-    for (const auto& [key, form] : forms_)
-      for (const schema::Question& q : form->questions)
-        if (q.HoldsValue() && known.insert(q.name).second) fields.push_back(q.name);
-  }
-  return storage_->Read([&](StorageReader& tx) -> Status {
-    std::set<std::string> extra;
-    FS_RETURN_IF_ERROR(tx.ForEachReport([&](const StoredReport& r) {
-      for (auto it = r.values.begin(); it != r.values.end(); ++it)
-        if (!known.count(it.key())) extra.insert(it.key());
-      return Status::Ok();
-    }));
-    fields.insert(fields.end(), extra.begin(), extra.end());
-    static const char* fixed[] = {"id", "project", "form_id", "form_version", "period",
-                                  "status", "author", "device_id", "server_version",
-                                  "created_at_ms", "updated_at_ms"};
-    bool first = true;
-    for (const char* f : fixed) {
-      out << (first ? "" : ",") << f;
-      first = false;
-    }
-    for (const std::string& f : fields) out << ',' << CsvCell(f);
-    out << '\n';
-    FS_RETURN_IF_ERROR(tx.ForEachReport([&](const StoredReport& r) {
-      out << CsvCell(r.id) << ',' << CsvCell(r.project) << ',' << CsvCell(r.form_id) << ','
-          << r.form_version << ',' << CsvCell(r.period) << ',' << r.status << ','
-          << CsvCell(r.author) << ',' << r.device_id << ',' << r.server_version << ','
-          << r.created_at_ms << ',' << r.updated_at_ms;
-      for (const std::string& f : fields) {
-        auto it = r.values.find(f);
-        out << ',' << (it == r.values.end() ? "" : CsvCell(CellText(*it)));
-      }
-      out << '\n';
-      return Status::Ok();
-    }));
-    if (!out) return Status::IOError("writing the export failed");
-    return Status::Ok();
-  });
-}
-
-Status Service::ExportJson(std::ostream& out) {
-  return storage_->Read([&](StorageReader& tx) -> Status {
-    out << "[";
-    bool first = true;
-    FS_RETURN_IF_ERROR(tx.ForEachReport([&](const StoredReport& r) {
-      json j = ReportToJson(r);
-      j["device_id"] = r.device_id;
-      out << (first ? "\n" : ",\n") << j.dump(-1, ' ', false, json::error_handler_t::replace);
-      first = false;
-      return Status::Ok();
-    }));
-    out << (first ? "]\n" : "\n]\n");
-    if (!out) return Status::IOError("writing the export failed");
-    return Status::Ok();
-  });
-}
-
-Status Service::ExportGeoJson(std::ostream& out) {
-  return storage_->Read([&](StorageReader& tx) -> Status {
-    json features = json::array();
-    FS_RETURN_IF_ERROR(tx.ForEachReport([&](const StoredReport& r) {
-      for (auto it = r.values.begin(); it != r.values.end(); ++it) {
-        const json& v = it.value();
-        if (!v.is_object() || !v.contains("lat") || !v.contains("lon") ||
-            !v["lat"].is_number() || !v["lon"].is_number())
-          continue;
-        json props = ReportToJson(r);
-        props["device_id"] = r.device_id;
-        props["location_field"] = it.key();
-        features.push_back({{"type", "Feature"},
-                            {"geometry", {{"type", "Point"}, {"coordinates", {v["lon"], v["lat"]}}}},
-                            {"properties", std::move(props)}});
-        break;  // one point per report: its first geopoint
-      }
-      return Status::Ok();
-    }));
-    out << json{{"type", "FeatureCollection"}, {"features", std::move(features)}}.dump(
-               -1, ' ', false, json::error_handler_t::replace)
-        << '\n';
-    if (!out) return Status::IOError("writing the export failed");
-    return Status::Ok();
-  });
 }
 
 }  // namespace fieldsync::server

@@ -137,13 +137,6 @@ class Service {
   Result<std::vector<HistoryRow>> History(const std::string& report_id);
   Result<Stats> GetStats();
 
-  // Exports: CSV (a row per report, fixed columns then one column per form
-  // field), a JSON array of reports (ReportToJson plus "device_id"), or a
-  // GeoJSON FeatureCollection of reports with a geopoint answer.
-  Status ExportCsv(std::ostream& out);
-  Status ExportJson(std::ostream& out);
-  Status ExportGeoJson(std::ostream& out);
-
  private:
   Service(std::unique_ptr<Storage> storage, ServiceOptions options);
   Status LoadForms();
