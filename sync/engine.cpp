@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "sync/curl_transport.h"
+#include "sync/messages.h"
 
 namespace fieldsync::sync {
 namespace {
@@ -81,20 +82,6 @@ std::chrono::milliseconds RetryAfter(const HttpResponse& r) {
   std::string v = r.Header("Retry-After");
   if (v.empty() || v.size() > 6 || !std::all_of(v.begin(), v.end(), ::isdigit)) return {};
   return std::chrono::seconds(std::stoll(v));
-}
-
-int64_t AsInt(const json& j, const char* key, int64_t fallback = 0) {
-  auto it = j.find(key);
-  if (it == j.end() || !it->is_number()) return fallback;
-  return it->get<int64_t>();
-}
-
-std::string AsString(const json& j, const char* key) {
-  auto it = j.find(key);
-  if (it == j.end()) return {};
-  if (it->is_string()) return it->get<std::string>();
-  if (it->is_number_integer()) return std::to_string(it->get<int64_t>());
-  return {};
 }
 
 enum class Verdict { kOk, kTooLarge, kRetry, kFatal };
@@ -230,17 +217,8 @@ Result<Run::Batch> Run::PeekAndEncode(double raw_budget, size_t max_entries) {
                                   static_cast<int>(std::min<size_t>(max_entries, 1000000)));
   if (!peeked.ok()) return peeked.status().WithContext("reading the outbox");
   batch.entries = std::move(peeked).value();
-  json entries = json::array();
-  for (const auto& e : batch.entries) {
-    json entry = e.payload.is_object() ? e.payload : json::object();
-    entry["seq"] = e.seq;
-    entry["kind"] = e.kind.empty() ? "report" : e.kind;
-    entries.push_back(std::move(entry));
-    batch.raw_bytes += e.payload_bytes;
-  }
-  json body = {{"batch", std::move(entries)},
-               {"cursor", device_.cursor},
-               {"pull_limit", options_.pull_limit}};
+  for (const auto& e : batch.entries) batch.raw_bytes += e.payload_bytes;
+  json body = SyncRequest(batch.entries, device_.cursor, options_.pull_limit);
   batch.wire = EncodeBody(body, options_.format, options_.compress, options_.zstd_level);
   if (!batch.entries.empty()) {
     const double wire = static_cast<double>(std::max<size_t>(batch.wire.size(), 1));
@@ -321,37 +299,13 @@ Status Run::PushAndPull() {
     ++report_.batches;
     auto answer = DecodeAnswer(a.response);
     if (!answer.ok()) return answer.status().WithContext("the server's sync answer");
-    int64_t acked_seq = 0;
-    std::vector<store::PushResult> results;
-    std::vector<store::PullChange> changes;
-    std::string new_cursor;
-    try {
-      const json& j = *answer;
-      acked_seq = AsInt(j, "acked_seq");
-      if (j.contains("results") && j["results"].is_array()) {
-        for (const auto& r : j["results"]) {
-          store::PushResult pr;
-          pr.seq = AsInt(r, "seq");
-          pr.outcome = AsString(r, "outcome");
-          pr.server_version = AsInt(r, "server_version");
-          pr.reason = AsString(r, "reason");
-          if (r.contains("report")) pr.report = r["report"];
-          if (r.contains("conflicts")) pr.conflicts = r["conflicts"];
-          results.push_back(std::move(pr));
-        }
-      }
-      if (j.contains("changes") && j["changes"].is_array()) {
-        for (const auto& c : j["changes"]) {
-          changes.push_back(
-              {AsString(c, "kind"), AsString(c, "key"), c.contains("data") ? c["data"] : json()});
-        }
-      }
-      new_cursor = j.contains("cursor") ? AsString(j, "cursor") : device_.cursor;
-      more = j.contains("more") && j["more"].is_boolean() && j["more"].get<bool>();
-    } catch (const json::exception& e) {
-      return Status::InvalidArgument(std::string("malformed sync answer from the server: ") +
-                                     e.what());
-    }
+    auto parsed = ParseSyncAnswer(*answer);
+    if (!parsed.ok()) return parsed.status().WithContext("the server's sync answer");
+    const int64_t acked_seq = parsed->acked_seq;
+    std::vector<store::PushResult>& results = parsed->results;
+    const std::vector<store::PullChange>& changes = parsed->changes;
+    const std::string new_cursor = parsed->cursor.value_or(device_.cursor);
+    more = parsed->more;
 
     if (!batch->entries.empty()) {
       const int64_t last_sent = batch->entries.back().seq;
@@ -403,7 +357,7 @@ Status Run::UploadOne(const store::Attachment& att) {
       OnAnswered();
       auto body = DecodeAnswer(a.response);
       if (!body.ok()) return body.status().WithContext("photo " + att.sha256.substr(0, 12));
-      received = AsInt(*body, "received");
+      received = JsonInt(*body, "received");
       complete = body->value("complete", false);
       break;
     }
@@ -454,7 +408,7 @@ Status Run::UploadOne(const store::Attachment& att) {
     if (a.response.status == 409) {
       OnAnswered();
       auto body = DecodeAnswer(a.response);
-      int64_t at = body.ok() ? AsInt(*body, "received", -1) : -1;
+      int64_t at = body.ok() ? JsonInt(*body, "received", -1) : -1;
       if (at < 0) {
         // Not the resume answer we expect: ask where the server stands.
         return a.status.WithContext("photo " + att.sha256.substr(0, 12));
@@ -477,7 +431,7 @@ Status Run::UploadOne(const store::Attachment& att) {
     sizer_.OnSuccess();
     auto body = DecodeAnswer(a.response);
     if (!body.ok()) return body.status().WithContext("photo " + att.sha256.substr(0, 12));
-    received = AsInt(*body, "received", received + static_cast<int64_t>(want));
+    received = JsonInt(*body, "received", received + static_cast<int64_t>(want));
     complete = body->value("complete", false);
     report_.photo_bytes += static_cast<int64_t>(want);
     if (!complete) {
@@ -610,10 +564,10 @@ Result<Enrollment> Enroll(store::Store& store, Transport& transport, const std::
   auto answer = DecodeAnswer(*r);
   if (!answer.ok()) return answer.status().WithContext("the server's enrollment answer");
   Enrollment e;
-  e.device_id = AsString(*answer, "device_id");
-  std::string token = AsString(*answer, "token");
-  e.officer = AsString(*answer, "officer");
-  e.region = AsString(*answer, "region");
+  e.device_id = JsonString(*answer, "device_id");
+  std::string token = JsonString(*answer, "token");
+  e.officer = JsonString(*answer, "officer");
+  e.region = JsonString(*answer, "region");
   if (e.device_id.empty() || token.empty()) {
     return Status::InvalidArgument("the server's enrollment answer has no device_id or token");
   }

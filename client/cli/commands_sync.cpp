@@ -3,6 +3,7 @@
 //   fieldsync-cli [--data DIR] enroll --server URL --code CODE [--name NAME] [--ca-file F]
 //   fieldsync-cli [--data DIR] sync [--json] [--max-attempts N] [--time-budget SECONDS]
 //                                   [--batch-kib N]
+//   fieldsync-cli [--data DIR] bundle export FILE | bundle import FILE
 //
 // `sync` runs one complete sync (sync/engine.h) and exits 0 only when
 // everything is acknowledged, pulled and uploaded; otherwise it prints one
@@ -13,6 +14,7 @@
 
 #include "client/cli/command_table.h"
 #include "client/cli/output.h"
+#include "sync/bundle.h"
 #include "sync/curl_transport.h"
 #include "sync/engine.h"
 
@@ -124,6 +126,48 @@ Status RunSync(CliContext& ctx, const cli::ParsedArgs& args) {
   return Status(r.error).WithContext("sync incomplete" + waiting);
 }
 
+Status RunBundleExport(CliContext& ctx, const cli::ParsedArgs& args) {
+  auto app = ctx.App();
+  if (!app.ok()) return app.status();
+  auto r = sync::ExportBundle((*app)->store(), args.positionals[0]);
+  if (!r.ok()) return r.status();
+  if (args.Has("--json")) {
+    PrintJson(*ctx.out, {{"file", args.positionals[0]},
+                         {"entries", r->entries},
+                         {"photos", r->photos},
+                         {"bytes", r->bytes}});
+  } else {
+    *ctx.out << "Wrote " << r->entries << " change(s) and " << r->photos << " photo(s) to "
+             << args.positionals[0] << " (" << r->bytes
+             << " bytes); carry it to HQ, then import HQ's reply here\n";
+  }
+  return Status::Ok();
+}
+
+Status RunBundleImport(CliContext& ctx, const cli::ParsedArgs& args) {
+  auto app = ctx.App();
+  if (!app.ok()) return app.status();
+  auto r = sync::ImportReplyBundle((*app)->store(), args.positionals[0]);
+  if (!r.ok()) return r.status();
+  if (args.Has("--json")) {
+    PrintJson(*ctx.out, {{"acknowledged", r->acknowledged},
+                         {"rejected", r->rejected},
+                         {"pulled", r->pulled},
+                         {"pull_skipped", r->pull_skipped},
+                         {"more", r->more},
+                         {"photos", r->photos}});
+  } else {
+    *ctx.out << "HQ acknowledged " << r->acknowledged << " change(s)"
+             << (r->rejected > 0 ? " (" + std::to_string(r->rejected) + " refused: see status)"
+                                 : "")
+             << "; " << r->pulled << " update(s) from HQ"
+             << (r->pull_skipped ? " (skipped: this device has synced since the export)" : "")
+             << (r->photos > 0 ? "; " + std::to_string(r->photos) + " photo(s) delivered" : "")
+             << (r->more ? "; HQ has more: export and carry again" : "") << "\n";
+  }
+  return Status::Ok();
+}
+
 const CommandRegistrar kSync([](CommandTable& t) {
   cli::CommandSpec enroll;
   enroll.name = "enroll";
@@ -152,6 +196,26 @@ const CommandRegistrar kSync([](CommandTable& t) {
       "Retries back off exponentially with jitter; a stalled link (under 10 B/s for 30 s) is\n"
       "retried with smaller batches. Nothing is lost when a sync stops: run it again.";
   t.Add({sync, RunSync, 86});
+
+  cli::CommandSpec exp;
+  exp.name = "bundle export";
+  exp.summary = "write waiting changes and photos to a file to carry to HQ (no link needed)";
+  exp.positionals = "FILE";
+  exp.min_positionals = exp.max_positionals = 1;
+  exp.options = {{"--json", "", "print what was written as JSON", false}};
+  exp.details =
+      "HQ imports the file and gives back a reply file; 'bundle import' applies it here.\n"
+      "Exporting again before importing the reply is safe: HQ applies each change once.";
+  t.Add({exp, RunBundleExport, 87});
+
+  cli::CommandSpec imp;
+  imp.name = "bundle import";
+  imp.summary = "apply HQ's reply file: acknowledgements, refusals, HQ's changes";
+  imp.positionals = "FILE";
+  imp.min_positionals = imp.max_positionals = 1;
+  imp.options = {{"--json", "", "print what was applied as JSON", false}};
+  imp.details = "Importing the same reply twice changes nothing the second time.";
+  t.Add({imp, RunBundleImport, 88});
 });
 
 }  // namespace
