@@ -38,8 +38,8 @@ const Entry kEntries[] = {
     {Str::kWelcomeBody,
      {"Connect this device to your headquarters to send your reports. You can also start "
       "offline and connect later.",
-      "Reliez cet appareil à votre siège pour envoyer vos rapports. Vous pouvez aussi commencer "
-      "hors ligne et le relier plus tard.",
+      "Connectez cet appareil à votre siège pour envoyer vos rapports. Vous pouvez aussi commencer "
+      "hors ligne et le connecter plus tard.",
       "Conecte este dispositivo con su sede para enviar sus informes. También puede empezar sin "
       "conexión y conectarlo más tarde.",
       "Conecte este dispositivo à sua sede para enviar os seus relatórios. Também pode começar "
@@ -48,12 +48,12 @@ const Entry kEntries[] = {
                        "Endereço do servidor"}},
     {Str::kEnrollCode, {"Enrollment code", "Code d'inscription", "Código de registro",
                         "Código de inscrição"}},
-    {Str::kConnect, {"Connect", "Relier", "Conectar", "Conectar"}},
+    {Str::kConnect, {"Connect", "Se connecter", "Conectar", "Conectar"}},
     {Str::kConnecting, {"Connecting…", "Connexion…", "Conectando…", "Conectando…"}},
     {Str::kWorkOffline, {"Work offline for now", "Travailler hors ligne pour l'instant",
                          "Trabajar sin conexión por ahora", "Trabalhar sem conexão por enquanto"}},
     {Str::kLanguage, {"Language", "Langue", "Idioma", "Idioma"}},
-    {Str::kEnrolledAs, {"Connected as {0}", "Relié en tant que {0}", "Conectado como {0}",
+    {Str::kEnrolledAs, {"Connected as {0}", "Connecté en tant que {0}", "Conectado como {0}",
                         "Conectado como {0}"}},
 
     {Str::kWaitingToSend, {"{0} waiting to send", "{0} en attente d'envoi", "{0} pendientes de envío",
@@ -77,9 +77,9 @@ const Entry kEntries[] = {
     {Str::kSyncPausedBattery,
      {"Sync paused: battery low ({0}%)", "Synchro en pause\u00a0: batterie faible ({0}\u00a0%)",
       "Sincronización en pausa: batería baja ({0}\u00a0%)", "Sincronização pausada: bateria fraca ({0}%)"}},
-    {Str::kNotEnrolled, {"Not connected to HQ", "Non relié au siège", "Sin conexión con la sede",
+    {Str::kNotEnrolled, {"Not connected to HQ", "Non connecté au siège", "Sin conexión con la sede",
                          "Não conectado à sede"}},
-    {Str::kConnectToHq, {"Connect to HQ", "Relier au siège", "Conectar con la sede", "Conectar à sede"}},
+    {Str::kConnectToHq, {"Connect to HQ", "Se connecter au siège", "Conectar con la sede", "Conectar à sede"}},
     {Str::kAutoSyncOff, {"Automatic sync is off", "Synchro automatique désactivée",
                          "Sincronización automática desactivada", "Sincronização automática desativada"}},
     {Str::kLastAttemptFailed, {"Last attempt failed: {0}", "Échec de la dernière tentative\u00a0: {0}",
@@ -279,7 +279,7 @@ const Entry kEntries[] = {
     {Str::kOfficer, {"Officer", "Agent", "Agente", "Agente"}},
     {Str::kServer, {"Server", "Serveur", "Servidor", "Servidor"}},
     {Str::kDataFolder, {"Data folder", "Dossier des données", "Carpeta de datos", "Pasta de dados"}},
-    {Str::kNotConnected, {"not connected", "non relié", "sin conexión", "não conectado"}},
+    {Str::kNotConnected, {"not connected", "non connecté", "sin conexión", "não conectado"}},
     {Str::kBatteryCharging, {"charging", "en charge", "cargando", "carregando"}},
 };
 

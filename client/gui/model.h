@@ -475,7 +475,8 @@ class GuiModel {
 // at start-up, before opening stores.
 void ApplyMemoryPolicy(int sqlite_cache_mb = 6);
 
-// A number for an axis or a tile: "950", "12.5k", "1.2M".
-std::string ShortNumber(double v);
+// A number for an axis or a tile: "950", "12.5k", "1.2M" ("12,5 k" in
+// French, Spanish and Portuguese, which write a decimal comma).
+std::string ShortNumber(double v, Lang lang = Lang::kEn);
 
 }  // namespace fieldsync::gui

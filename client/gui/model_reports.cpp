@@ -280,10 +280,22 @@ void GuiModel::RefreshSummary() {
 }
 
 // Used by the summary screen for axis labels ("1.2k").
-std::string ShortNumber(double v) {
-  if (std::fabs(v) >= 1e6) return FormatNumber(std::round(v / 1e5) / 10) + "M";
-  if (std::fabs(v) >= 1e4) return FormatNumber(std::round(v / 1e2) / 10) + "k";
-  return FormatNumber(v);
+std::string ShortNumber(double v, Lang lang) {
+  std::string out, unit;
+  if (std::fabs(v) >= 1e6) {
+    out = FormatNumber(std::round(v / 1e5) / 10);
+    unit = "M";
+  } else if (std::fabs(v) >= 1e4) {
+    out = FormatNumber(std::round(v / 1e2) / 10);
+    unit = "k";
+  } else {
+    out = FormatNumber(v);
+  }
+  if (lang == Lang::kEn) return out + unit;
+  for (auto& c : out) {
+    if (c == '.') c = ',';
+  }
+  return unit.empty() ? out : out + "\u00a0" + unit;
 }
 
 }  // namespace fieldsync::gui

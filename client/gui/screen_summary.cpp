@@ -36,7 +36,7 @@ void DrawChart(const UiContext& ui, const SummaryView& s) {
   for (int g = 0; g <= 2; ++g) {
     const float y = origin.y + plot_h - plot_h * static_cast<float>(g) / 2.0f;
     dl->AddLine(ImVec2(plot_x, y), ImVec2(plot_x + plot_w, y), ImGui::GetColorU32(ImGuiCol_TableBorderLight));
-    const std::string v = ShortNumber(static_cast<double>(max_total) * g / 2.0);
+    const std::string v = ShortNumber(static_cast<double>(max_total) * g / 2.0, m.lang());
     dl->AddText(ImVec2(origin.x, y - ImGui::GetFontSize() * 0.5f), ImGui::GetColorU32(ui.palette.muted), v.c_str());
   }
   for (size_t mo = 0; mo < months; ++mo) {
@@ -96,7 +96,7 @@ void DrawIndicators(const UiContext& ui, const SummaryView& s) {
       }
       ImGui::TextWrapped("%s", q->label.Get(lang).c_str());
       ImGui::PushFont(ui.fonts.title);
-      ImGui::TextUnformatted(ShortNumber(total).c_str());
+      ImGui::TextUnformatted(ShortNumber(total, m.lang()).c_str());
       ImGui::PopFont();
       // A bar per month.
       ImGui::SameLine();

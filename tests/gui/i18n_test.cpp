@@ -7,6 +7,7 @@
 #include <string>
 
 #include "client/gui/i18n.h"
+#include "client/gui/model.h"
 
 using namespace fieldsync::gui;
 
@@ -74,4 +75,12 @@ TEST_CASE("language codes and month names") {
   CHECK(std::string(MonthShort(13, Lang::kEn)) == "?");
   // French typography: a no-break space before the colon.
   CHECK(std::string(Tr(Str::kLastSync, Lang::kFr)).find("\u00a0:") != std::string::npos);
+}
+
+TEST_CASE("short numbers use the language's decimal mark") {
+  CHECK(ShortNumber(950) == "950");
+  CHECK(ShortNumber(27900) == "27.9k");
+  CHECK(ShortNumber(27900, Lang::kFr) == "27,9\u00a0k");
+  CHECK(ShortNumber(2500000, Lang::kPt) == "2,5\u00a0M");
+  CHECK(ShortNumber(12.5, Lang::kEs) == "12,5");
 }
