@@ -129,22 +129,18 @@ void DrawRow(const UiContext& ui, int64_t index, const ListRow* row, float heigh
   dl->AddText(ImVec2(pill_min.x + 8 * ui.scale, pill_min.y + 3 * ui.scale), ImGui::GetColorU32(ReadableOn(color)),
               status.c_str());
   ImGui::PopFont();
-  // Title, clipped before the pill.
-  ImGui::PushFont(ui.fonts.bold);
-  dl->PushClipRect(ImVec2(start.x, start.y), ImVec2(pill_min.x - 6 * ui.scale, start.y + height), true);
-  dl->AddText(ImVec2(start.x + pad, start.y + pad), ImGui::GetColorU32(ui.palette.text), title.c_str());
-  dl->PopClipRect();
-  ImGui::PopFont();
+  // Title, clipped before the pill (glyph by glyph: no extra draw command).
+  const ImVec4 title_clip(start.x, start.y, pill_min.x - 6 * ui.scale, start.y + height);
+  dl->AddText(ui.fonts.bold, ui.fonts.bold->FontSize, ImVec2(start.x + pad, start.y + pad),
+              ImGui::GetColorU32(ui.palette.text), title.c_str(), nullptr, 0.0f, &title_clip);
   // Second line: values summary and when.
   std::string line = row->summary;
   std::string when = m.Ago(row->updated_at_ms);
   line = line.empty() ? when : line + " · " + when;
-  ImGui::PushFont(ui.fonts.small);
-  dl->PushClipRect(start, ImVec2(start.x + width - pad, start.y + height), true);
-  dl->AddText(ImVec2(start.x + pad, start.y + pad + ImGui::GetFontSize() * 1.5f), ImGui::GetColorU32(ui.palette.muted),
-              line.c_str());
-  dl->PopClipRect();
-  ImGui::PopFont();
+  const ImVec4 line_clip(start.x, start.y, start.x + width - pad, start.y + height);
+  dl->AddText(ui.fonts.small, ui.fonts.small->FontSize,
+              ImVec2(start.x + pad, start.y + pad + ui.fonts.bold->FontSize * 1.2f),
+              ImGui::GetColorU32(ui.palette.muted), line.c_str(), nullptr, 0.0f, &line_clip);
   ImGui::SetCursorScreenPos(after);
   if (tapped) m.OpenDetail(row->id);
   ImGui::PopID();
