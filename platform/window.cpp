@@ -105,6 +105,13 @@ Result<std::unique_ptr<Window>> Window::Create(const WindowOptions& options) {
     return Status::Unavailable(std::string("no display: SDL could not start video (") +
                                SDL_GetError() + ")");
   }
+  const char* driver = SDL_GetCurrentVideoDriver();
+  const bool offscreen = driver && (std::strcmp(driver, "offscreen") == 0 || std::strcmp(driver, "dummy") == 0);
+  if (offscreen && !options.allow_offscreen && !std::getenv("SDL_VIDEODRIVER")) {
+    SDL_Quit();
+    return Status::Unavailable(
+        "no display: no X11, Wayland or KMSDRM screen was found (only an offscreen video driver)");
+  }
   std::unique_ptr<Window> w(new Window());
 #ifdef FIELDSYNC_GLES
   const char* glsl_version = "#version 300 es";

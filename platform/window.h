@@ -31,6 +31,11 @@ struct WindowOptions {
   int width = 540;   // logical pixels; a portrait handheld by default
   int height = 960;
   bool hidden = false;  // never shown: screenshots and scripted runs
+  // Accept SDL's offscreen driver (EGL without a display) when no display
+  // exists: right for screenshots and scripts, wrong for a person (who would
+  // see nothing), so Create() refuses it unless this is set or SDL_VIDEODRIVER
+  // asks for it.
+  bool allow_offscreen = false;
   bool vsync = true;
   bool resizable = true;
 };
@@ -47,7 +52,8 @@ class Window {
  public:
   // Initialises SDL video, creates the window and GL context, and the ImGui
   // context with both backends. Fails with Unavailable and a sentence naming
-  // the cause when there is no display ("no display: SDL could not ...").
+  // the cause when there is no display ("no display: SDL could not ...", or
+  // "no display: only an offscreen video driver is available").
   static Result<std::unique_ptr<Window>> Create(const WindowOptions& options);
   ~Window();
   Window(const Window&) = delete;

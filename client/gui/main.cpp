@@ -131,6 +131,8 @@ int main(int argc, char** argv) {
     script = std::move(loaded).value();
   }
   if (parsed->Has("--hidden")) wo.hidden = true;
+  // Screenshots and scripts draw offscreen when the machine has no display.
+  wo.allow_offscreen = screenshot || script || parsed->Has("--hidden");
   if (parsed->Has("--no-sync")) mo.start_sync = false;
   const bool first_frame_exit = parsed->Has("--first-frame-exit");
   if (script || first_frame_exit) wo.vsync = false;
@@ -149,7 +151,7 @@ int main(int argc, char** argv) {
   model.Start();
   mark("model started");
   auto window = platform::Window::Create(wo);
-  mark("window and GL context created");
+  if (window.ok()) mark((std::string("window and GL context created (") + (*window)->video_driver() + ")").c_str());
   if (!window.ok()) {
     std::cerr << "fieldsync: " << window.status().message()
               << ". There is no display to draw on; use fieldsync-cli, the headless client "

@@ -210,3 +210,23 @@ TEST_CASE("under Xvfb: with HQ down, a finalized report waits; it syncs by itsel
   CHECK((*store)->DeadLetters()->empty());
   CHECK(PngSize(dir / "sent.png").first == 540);
 }
+
+TEST_CASE("without any display the app says so and exits 3; a screenshot still renders offscreen") {
+  if (!std::filesystem::exists(kApp)) return;
+  if (std::filesystem::exists("/dev/dri")) {
+    MESSAGE("this machine has /dev/dri (KMSDRM could draw): skipped");
+    return;
+  }
+  TempDir tmp;
+  const std::string env = "env -u DISPLAY -u WAYLAND_DISPLAY -u SDL_VIDEODRIVER ";
+  int rc = 0;
+  const std::string out = Capture(env + kApp + " --data " + (tmp.path() / "device").string() + " 2>&1", &rc);
+  CHECK(rc == 3);
+  CHECK(out.find("no display") != std::string::npos);
+  CHECK(out.find("fieldsync-cli") != std::string::npos);
+  Capture(env + kApp + " --data " + (tmp.path() / "device").string() + " --screenshot " +
+              (tmp.path() / "home.png").string() + " --screen home 2>&1",
+          &rc);
+  CHECK(rc == 0);
+  CHECK(PngSize(tmp.path() / "home.png") == std::make_pair(540, 960));
+}
