@@ -205,26 +205,51 @@ bool Window::PumpEvents(int timeout_ms) {
 Status Window::LoadFonts(float pixel_size) {
   ImGuiIO& io = ImGui::GetIO();
   io.Fonts->Clear();
+  // The texture is as tall as the glyphs need: rounding up to a power of two
+  // (ImGui's default) can double it, and every renderer keeps an RGBA copy.
+  io.Fonts->Flags |= ImFontAtlasFlags_NoPowerOfTwoHeight;
   fonts_ = FontSet{};
   fonts_.pixel_size = pixel_size;
   const auto regular = FindUiFont(false);
   const auto bold = FindUiFont(true);
   const auto symbols = std::filesystem::path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf");
   Status status;
+  // Each font file is read once and shared by the sizes made from it; the
+  // files are only needed while the atlas is built and are freed after it
+  // (ImGui would otherwise keep one copy per size for the app's lifetime).
+  std::vector<std::pair<std::filesystem::path, std::vector<char>>> files;
+  auto file_data = [&](const std::filesystem::path& file) -> std::vector<char>* {
+    for (auto& [path, data] : files) {
+      if (path == file) return data.empty() ? nullptr : &data;
+    }
+    files.emplace_back(file, std::vector<char>());
+    std::vector<char>& data = files.back().second;
+    if (std::FILE* f = std::fopen(file.c_str(), "rb")) {
+      char buf[65536];
+      for (size_t n; (n = std::fread(buf, 1, sizeof(buf), f)) > 0;) data.insert(data.end(), buf, buf + n);
+      std::fclose(f);
+    }
+    return data.empty() ? nullptr : &data;
+  };
   auto add = [&](const std::filesystem::path& file, float size, bool with_symbols) -> ImFont* {
+    std::vector<char>* data = file_data(file);
+    if (!data) return nullptr;
     ImFontConfig cfg;
+    cfg.FontDataOwnedByAtlas = false;
     // Pixel-snapped text at these sizes needs no oversampling (which would
     // double the rasterising at start-up).
     cfg.OversampleH = 1;
     cfg.OversampleV = 1;
     cfg.PixelSnapH = true;
-    ImFont* font = io.Fonts->AddFontFromFileTTF(file.c_str(), size, &cfg, kTextRanges);
-    std::error_code ec;
-    if (font && with_symbols && std::filesystem::is_regular_file(symbols, ec)) {
+    ImFont* font = io.Fonts->AddFontFromMemoryTTF(data->data(), static_cast<int>(data->size()), size, &cfg,
+                                                  kTextRanges);
+    std::vector<char>* sym = with_symbols && font ? file_data(symbols) : nullptr;
+    if (sym) {
       ImFontConfig merge;
+      merge.FontDataOwnedByAtlas = false;
       merge.MergeMode = true;
       merge.PixelSnapH = true;
-      io.Fonts->AddFontFromFileTTF(symbols.c_str(), size, &merge, kSymbolRanges);
+      io.Fonts->AddFontFromMemoryTTF(sym->data(), static_cast<int>(sym->size()), size, &merge, kSymbolRanges);
     }
     return font;
   };
@@ -245,14 +270,23 @@ Status Window::LoadFonts(float pixel_size) {
   io.FontDefault = fonts_.regular;
   const auto t0 = std::chrono::steady_clock::now();
   io.Fonts->Build();
+  // The glyphs are in the atlas now; drop the pointers into `files` before
+  // they are freed (a rebuild starts with Clear(), which adds them again).
+  for (ImFontConfig& cfg : io.Fonts->ConfigData) {
+    if (!cfg.FontDataOwnedByAtlas) {
+      cfg.FontData = nullptr;
+      cfg.FontDataSize = 0;
+    }
+  }
+  files.clear();
   const auto t1 = std::chrono::steady_clock::now();
   ImGui_ImplOpenGL3_DestroyDeviceObjects();
   ImGui_ImplOpenGL3_CreateDeviceObjects();
-  io.Fonts->ClearTexData();  // the GPU has it; frees the CPU copy
+  io.Fonts->ClearTexData();  // the renderer has it; frees the CPU copy
   const auto t2 = std::chrono::steady_clock::now();
   if (std::getenv("FIELDSYNC_TRACE")) {
     auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
-    std::fprintf(stderr, "trace fonts: atlas %.0f ms (%dx%d), GL objects and upload %.0f ms\n", ms(t1 - t0),
+    std::fprintf(stderr, "trace fonts: atlas %.0f ms (%dx%d), texture upload %.0f ms\n", ms(t1 - t0),
                  io.Fonts->TexWidth, io.Fonts->TexHeight, ms(t2 - t1));
   }
   return status;
