@@ -200,6 +200,7 @@ Result<json> HqDashboard::Inbox(const HqPrincipal& who, const QueryParams& param
   q.count_limit = kInboxCountCap + 1;
   InboxPage page;
   std::map<std::string, json> registry;
+  FS_RETURN_IF_ERROR(service_.storage().CatchUpDerived());  // exact search and totals
   FS_RETURN_IF_ERROR(service_.storage().Read([&](StorageReader& tx) -> Status {
     auto p = tx.QueryInbox(q);
     if (!p.ok()) return p.status();
@@ -505,6 +506,7 @@ Result<json> HqDashboard::Charts(const HqPrincipal& who, const QueryParams& para
   FS_RETURN_IF_ERROR(ReadRegistry(service_, &registry));
   std::vector<ReportAggregate> aggregates;
   std::vector<ReportPoint> points;
+  FS_RETURN_IF_ERROR(service_.storage().CatchUpDerived());  // exact counts and sums
   FS_RETURN_IF_ERROR(service_.storage().Read([&](StorageReader& tx) -> Status {
     auto a = tx.AggregateReports(*filter, fields);
     if (!a.ok()) return a.status();

@@ -420,6 +420,7 @@ Result<FollowUp> BuildFollowUp(Service& service, const ReportFilter& filter_in) 
 
   std::vector<StoredProject> projects;
   std::vector<ReportAggregate> aggregates;
+  FS_RETURN_IF_ERROR(service.storage().CatchUpDerived());  // exact sums
   FS_RETURN_IF_ERROR(service.storage().Read([&](StorageReader& tx) -> Status {
     auto p = tx.ListProjects();
     if (!p.ok()) return p.status();

@@ -120,7 +120,91 @@ INSERT INTO report_sums (project, period, status, field, total)
   GROUP BY r.project, r.period, r.status, j.key;
 )sql";
 
+// Version 4: the search index and the summaries leave the ingest path.
+// Keeping them by triggers in every write transaction cost more than the
+// write itself (an FTS5 segment per statement, json_each per report); now a
+// write only marks the report's rowid in hq_dirty, and CatchUp() folds the
+// marked reports in, many per statement, in a transaction of its own.
+// hq_indexed remembers what each report contributed when it was last folded
+// in (project, period, status and its numeric answers), so an update or a
+// delete takes out exactly that before the new contribution goes in.
+// (NOT EXISTS rather than INSERT OR IGNORE: an outer upsert's conflict
+// policy would override the trigger's.)
+const char* const kSchemaV4 = R"sql(
+DROP TRIGGER reports_hq_insert;
+DROP TRIGGER reports_hq_update;
+DROP TRIGGER reports_hq_delete;
+CREATE TABLE hq_dirty (report_rowid INTEGER PRIMARY KEY);
+CREATE TABLE hq_indexed (
+  report_rowid INTEGER PRIMARY KEY,
+  project      TEXT NOT NULL,
+  period       TEXT NOT NULL,
+  status       TEXT NOT NULL,
+  nums         TEXT NOT NULL
+);
+CREATE TRIGGER reports_hq_insert AFTER INSERT ON reports BEGIN
+  INSERT INTO hq_dirty (report_rowid) SELECT new.rowid
+    WHERE NOT EXISTS (SELECT 1 FROM hq_dirty WHERE report_rowid = new.rowid);
+END;
+CREATE TRIGGER reports_hq_update
+  AFTER UPDATE OF id, author, project, period, status, values_json ON reports BEGIN
+  INSERT INTO hq_dirty (report_rowid) SELECT old.rowid
+    WHERE NOT EXISTS (SELECT 1 FROM hq_dirty WHERE report_rowid = old.rowid);
+  INSERT INTO hq_dirty (report_rowid) SELECT new.rowid
+    WHERE NOT EXISTS (SELECT 1 FROM hq_dirty WHERE report_rowid = new.rowid);
+END;
+CREATE TRIGGER reports_hq_delete AFTER DELETE ON reports BEGIN
+  INSERT INTO hq_dirty (report_rowid) SELECT old.rowid
+    WHERE NOT EXISTS (SELECT 1 FROM hq_dirty WHERE report_rowid = old.rowid);
+END;
+INSERT INTO hq_indexed (report_rowid, project, period, status, nums)
+  SELECT rowid, project, period, status,
+    (SELECT json_group_object(key, value) FROM json_each(reports.values_json)
+     WHERE type IN ('integer', 'real'))
+  FROM reports;
+)sql";
+
 namespace {
+
+// The statements of one CatchUp step over the rowids in temp.hq_batch.
+// Upserts that read a SELECT need its WHERE clause (SQLite's parsing rule).
+constexpr const char* kFoldOut = R"sql(
+INSERT INTO report_counts (project, period, status, n)
+  SELECT project, period, status, -COUNT(*) FROM hq_indexed
+  WHERE report_rowid IN temp.hq_batch GROUP BY project, period, status
+  ON CONFLICT (project, period, status) DO UPDATE SET n = n + excluded.n;
+INSERT INTO report_sums (project, period, status, field, total)
+  SELECT i.project, i.period, i.status, j.key, -SUM(j.value)
+  FROM hq_indexed i, json_each(i.nums) j
+  WHERE i.report_rowid IN temp.hq_batch GROUP BY i.project, i.period, i.status, j.key
+  ON CONFLICT (project, period, status, field) DO UPDATE SET total = total + excluded.total;
+DELETE FROM reports_fts WHERE rowid IN temp.hq_batch;
+DELETE FROM hq_indexed WHERE report_rowid IN temp.hq_batch;
+INSERT INTO hq_indexed (report_rowid, project, period, status, nums)
+  SELECT r.rowid, r.project, r.period, r.status,
+    (SELECT json_group_object(key, value) FROM json_each(r.values_json)
+     WHERE type IN ('integer', 'real'))
+  FROM reports r WHERE r.rowid IN temp.hq_batch;
+INSERT INTO report_counts (project, period, status, n)
+  SELECT project, period, status, COUNT(*) FROM hq_indexed
+  WHERE report_rowid IN temp.hq_batch GROUP BY project, period, status
+  ON CONFLICT (project, period, status) DO UPDATE SET n = n + excluded.n;
+INSERT INTO report_sums (project, period, status, field, total)
+  SELECT i.project, i.period, i.status, j.key, SUM(j.value)
+  FROM hq_indexed i, json_each(i.nums) j
+  WHERE i.report_rowid IN temp.hq_batch GROUP BY i.project, i.period, i.status, j.key
+  ON CONFLICT (project, period, status, field) DO UPDATE SET total = total + excluded.total;
+INSERT INTO reports_fts (rowid, body)
+  SELECT r.rowid, r.id || ' ' || r.author || ' ' || r.project || ' ' ||
+    coalesce((SELECT group_concat(value, ' ') FROM json_each(r.values_json)
+              WHERE type = 'text'), '')
+  FROM reports r WHERE r.rowid IN temp.hq_batch;
+DELETE FROM report_counts WHERE n <= 0;
+DELETE FROM report_sums WHERE NOT EXISTS (SELECT 1 FROM report_counts c
+  WHERE c.project = report_sums.project AND c.period = report_sums.period
+    AND c.status = report_sums.status);
+DELETE FROM hq_dirty WHERE report_rowid IN temp.hq_batch;
+)sql";
 
 Status Error(sqlite3* db, int rc, std::string_view what) {
   std::string msg = std::string(what) + ": " + sqlite3_errmsg(db);
@@ -553,6 +637,31 @@ Result<std::vector<std::string>> ReportAuthors(sqlite3* db, const ReportFilter& 
     out.push_back(q.Text(0));
   }
   return out;
+}
+
+Result<int64_t> CatchUp(sqlite3* db, int64_t limit) {
+  auto exec = [&](const std::string& sql) -> Status {
+    int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
+    return rc == SQLITE_OK ? Status::Ok()
+                           : Error(db, rc, "updating the search index and chart summaries");
+  };
+  FS_RETURN_IF_ERROR(exec(
+      "CREATE TEMP TABLE IF NOT EXISTS hq_batch (report_rowid INTEGER PRIMARY KEY);"
+      "DELETE FROM temp.hq_batch;"
+      "INSERT INTO temp.hq_batch SELECT report_rowid FROM hq_dirty ORDER BY report_rowid "
+      "LIMIT " + std::to_string(std::max<int64_t>(limit, 1))));
+  HQ_PREPARE(q, db, "SELECT COUNT(*) FROM temp.hq_batch");
+  HQ_STEP(row, q);
+  const int64_t n = row ? q.Int(0) : 0;
+  if (n == 0) return int64_t{0};
+  FS_RETURN_IF_ERROR(exec(kFoldOut));
+  return n;
+}
+
+Result<int64_t> PendingCatchUp(sqlite3* db) {
+  HQ_PREPARE(q, db, "SELECT COUNT(*) FROM hq_dirty");
+  HQ_STEP(row, q);
+  return row ? q.Int(0) : int64_t{0};
 }
 
 }  // namespace fieldsync::server::sqlite_hq

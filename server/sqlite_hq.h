@@ -14,6 +14,9 @@
 // (status, period, project, author), adds a full-text index of reports
 // for the search, and per (project, period, status) counts and sums kept by
 // triggers, so charts and the follow-up report do not read every report.
+// Version 4 (kSchemaV4) takes that upkeep off the write path: a write marks
+// the report in hq_dirty (one small insert); CatchUp() folds marked reports
+// into the index and the summaries later, many at a time.
 #pragma once
 
 #include <optional>
@@ -29,6 +32,14 @@ namespace fieldsync::server::sqlite_hq {
 // The DDL that takes a version-1 database to version 2, and 2 to 3.
 extern const char* const kSchemaV2;
 extern const char* const kSchemaV3;
+extern const char* const kSchemaV4;
+
+// Folds up to `limit` reports marked since their last fold into the search
+// index and the summaries (inside the caller's write transaction); returns
+// how many it folded, 0 when everything is up to date.
+Result<int64_t> CatchUp(sqlite3* db, int64_t limit);
+// How many reports wait to be folded in.
+Result<int64_t> PendingCatchUp(sqlite3* db);
 
 Result<std::optional<HqUser>> FindUser(sqlite3* db, const std::string& name);
 Result<std::vector<HqUser>> ListUsers(sqlite3* db);

@@ -1,11 +1,18 @@
 // server/sqlite_storage.cpp — the SQLite backend of server/storage.h.
 #include "server/sqlite_storage.h"
 
+#include <pthread.h>
+#include <signal.h>
 #include <sqlite3.h>
 
 #include "server/sqlite_hq.h"
 
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
 #include <mutex>
+#include <thread>
 #include <unordered_map>
 #include <utility>
 
@@ -779,11 +786,47 @@ class SqliteStorage final : public Storage {
   SqliteStorage(std::filesystem::path path, StorageOptions options)
       : path_(std::move(path)), options_(std::move(options)) {}
 
+  ~SqliteStorage() override {
+    closing_ = true;
+    {
+      std::lock_guard<std::mutex> lock(catch_up_mu_);
+      catch_up_stop_ = true;
+    }
+    catch_up_cv_.notify_all();
+    if (catch_up_thread_.joinable()) catch_up_thread_.join();
+  }
+
   Status Init() {
     auto w = OpenConnection();
     if (!w.ok()) return w.status();
     writer_ = std::move(w).value();
-    return Migrate(*writer_);
+    FS_RETURN_IF_ERROR(Migrate(*writer_));
+    // Whatever an earlier run (or another process) left unfolded is folded
+    // in by the background step; readers that need it exact catch up first.
+    catch_up_wake_ = true;
+    // The step is a library thread: it takes no process signals (a server's
+    // SIGTERM belongs to the thread that waits for it), so it starts with
+    // every signal blocked.
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_BLOCK, &all, &old);
+    catch_up_thread_ = std::thread([this] { CatchUpLoop(); });
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
+    return Status::Ok();
+  }
+
+  Status CatchUpDerived() override {
+    while (true) {
+      int64_t folded = 0;
+      FS_RETURN_IF_ERROR(Write([&](StorageWriter&) -> Status {
+        auto n = sqlite_hq::CatchUp(writer_->db(), kCatchUpChunk);
+        if (!n.ok()) return n.status();
+        folded = n.value();
+        return Status::Ok();
+      }, /*wake_catch_up=*/false));
+      // Closing: what is left stays marked and is folded in after the next open.
+      if (folded < kCatchUpChunk || closing_) return Status::Ok();
+    }
   }
 
   std::string_view backend() const override { return "sqlite"; }
@@ -815,23 +858,83 @@ class SqliteStorage final : public Storage {
   }
 
   Status Write(const std::function<Status(StorageWriter&)>& fn) override {
-    std::lock_guard<std::mutex> lock(write_mu_);
-    FS_RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE", "starting a write transaction"));
-    SqliteTx tx(*writer_);
-    Status st = Guarded([&] { return fn(tx); });
-    if (!st.ok()) {
-      (void)writer_->Exec("ROLLBACK", "rolling back");
-      return st;
+    return Write(fn, /*wake_catch_up=*/true);
+  }
+
+ private:
+  // Reports folded per catch-up transaction: large enough that the FTS5
+  // index gets few big segments, small enough that an ingest batch waiting
+  // for the write lock waits well under a second.
+  static constexpr int64_t kCatchUpChunk = 5000;
+
+  Status Write(const std::function<Status(StorageWriter&)>& fn, bool wake_catch_up) {
+    {
+      std::lock_guard<std::mutex> lock(write_mu_);
+      FS_RETURN_IF_ERROR(writer_->Exec("BEGIN IMMEDIATE", "starting a write transaction"));
+      SqliteTx tx(*writer_);
+      Status st = Guarded([&] { return fn(tx); });
+      if (!st.ok()) {
+        (void)writer_->Exec("ROLLBACK", "rolling back");
+        return st;
+      }
+      Status commit = writer_->Exec("COMMIT", "committing");
+      if (!commit.ok()) {
+        (void)writer_->Exec("ROLLBACK", "rolling back");
+        return commit;
+      }
     }
-    Status commit = writer_->Exec("COMMIT", "committing");
-    if (!commit.ok()) {
-      (void)writer_->Exec("ROLLBACK", "rolling back");
-      return commit;
+    if (wake_catch_up) {
+      {
+        std::lock_guard<std::mutex> lock(catch_up_mu_);
+        catch_up_wake_ = true;
+        last_write_ = std::chrono::steady_clock::now();
+      }
+      catch_up_cv_.notify_one();
     }
     return Status::Ok();
   }
 
- private:
+  // The background step. Ingest comes first: marked reports are folded in
+  // once writes have been quiet for catch_up_delay_ms, or sooner when the
+  // backlog reaches catch_up_max_backlog (so that a reader's on-demand
+  // catch-up stays short under sustained ingest). A failure (say the
+  // database is busy) is retried after the next write or delay.
+  void CatchUpLoop() {
+    using std::chrono::steady_clock;
+    const auto delay = std::chrono::milliseconds(options_.catch_up_delay_ms);
+    std::unique_lock<std::mutex> lock(catch_up_mu_);
+    while (!catch_up_stop_) {
+      catch_up_cv_.wait(lock, [&] { return catch_up_stop_ || catch_up_wake_; });
+      auto next_backlog_check = steady_clock::now() + std::chrono::seconds(1);
+      while (!catch_up_stop_) {
+        const auto now = steady_clock::now();
+        if (now >= last_write_ + delay) break;
+        if (now >= next_backlog_check) {
+          lock.unlock();
+          int64_t backlog = 0;
+          {
+            std::lock_guard<std::mutex> w(write_mu_);
+            auto n = sqlite_hq::PendingCatchUp(writer_->db());
+            if (n.ok()) backlog = n.value();
+          }
+          lock.lock();
+          if (backlog >= options_.catch_up_max_backlog) break;
+          next_backlog_check = steady_clock::now() + std::chrono::seconds(1);
+        }
+        catch_up_cv_.wait_until(lock, std::min(last_write_ + delay, next_backlog_check));
+      }
+      if (catch_up_stop_) break;
+      catch_up_wake_ = false;
+      lock.unlock();
+      Status st = CatchUpDerived();
+      lock.lock();
+      if (!st.ok()) {
+        catch_up_wake_ = true;
+        last_write_ = steady_clock::now();  // retry after another delay
+      }
+    }
+  }
+
   template <typename Fn>
   static Status Guarded(Fn&& fn) {
     try {
@@ -856,7 +959,8 @@ class SqliteStorage final : public Storage {
     sqlite3_busy_timeout(db, options_.busy_timeout_ms);
     std::string sync = options_.sqlite_synchronous == "NORMAL" ? "NORMAL" : "FULL";
     std::string pragmas = "PRAGMA journal_mode = WAL; PRAGMA synchronous = " + sync +
-                          "; PRAGMA foreign_keys = ON; PRAGMA cache_size = -16000;";
+                          "; PRAGMA foreign_keys = ON; PRAGMA cache_size = -16000; "
+                          "PRAGMA temp_store = MEMORY;";
     Status st = conn->Exec(pragmas.c_str(), "configuring '" + path_.string() + "'");
     if (!st.ok()) {
       if (st.code() == Status::Code::kInternal || st.code() == Status::Code::kCorruption)
@@ -917,6 +1021,12 @@ class SqliteStorage final : public Storage {
       st = c.Exec("PRAGMA user_version = 3", "recording the schema version");
       if (!st.ok()) return rollback(st);
     }
+    if (version < 4) {  // search index and summaries folded in after the commit
+      Status st = c.Exec(sqlite_hq::kSchemaV4, "moving index upkeep off the write path");
+      if (!st.ok()) return rollback(st);
+      st = c.Exec("PRAGMA user_version = 4", "recording the schema version");
+      if (!st.ok()) return rollback(st);
+    }
     return c.Exec("COMMIT", "committing the migration");
   }
 
@@ -926,6 +1036,13 @@ class SqliteStorage final : public Storage {
   std::unique_ptr<Connection> writer_;
   std::mutex pool_mu_;
   std::vector<std::unique_ptr<Connection>> pool_;
+  std::mutex catch_up_mu_;
+  std::condition_variable catch_up_cv_;
+  bool catch_up_wake_ = false;
+  bool catch_up_stop_ = false;
+  std::chrono::steady_clock::time_point last_write_;  // of a write that may mark reports
+  std::atomic<bool> closing_{false};
+  std::thread catch_up_thread_;  // last: started when everything else exists
 };
 
 }  // namespace

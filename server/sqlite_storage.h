@@ -22,7 +22,7 @@ namespace fieldsync::server {
 
 // The schema version this build writes.
 // 2: HQ users, sessions, inbox indexes; 3: search index, chart summaries.
-inline constexpr int kSqliteSchemaVersion = 3;
+inline constexpr int kSqliteSchemaVersion = 4;
 
 // Opens or creates the database file. IOError naming the path when it cannot
 // be opened, FailedPrecondition when it is newer than this build.

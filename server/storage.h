@@ -455,6 +455,14 @@ class Storage {
   // back otherwise (fn's status is returned). REQUIRES: fn does not call
   // Read or Write on the same Storage.
   virtual Status Write(const std::function<Status(StorageWriter&)>& fn) = 0;
+  // The search index and the chart summaries behind QueryInbox (search,
+  // totals) and AggregateReports may trail the reports by a moment: a
+  // backend may fold writes into them after the commit, off the ingest path.
+  // This brings them up to date with every write committed before the call;
+  // readers that need exact search results or totals call it first. Errors
+  // are the backend's (Unavailable when busy). REQUIRES: not inside Read or
+  // Write.
+  virtual Status CatchUpDerived() { return Status::Ok(); }
 };
 
 struct StorageOptions {
@@ -463,6 +471,13 @@ struct StorageOptions {
   std::string sqlite_synchronous = "FULL";
   // SQLite: how long a write waits for another process's lock.
   int busy_timeout_ms = 10000;
+  // SQLite: the search index and chart summaries are folded in by a
+  // background step once writes have been quiet for catch_up_delay_ms (a
+  // burst of batches is folded at once, after it), or sooner when this many
+  // reports wait (≈ 40 µs each to fold). Readers that need them exact call
+  // Storage::CatchUpDerived(), so neither setting ever shows stale results.
+  int catch_up_delay_ms = 250;
+  int64_t catch_up_max_backlog = 20000;
 };
 
 // Opens the storage named by `spec`: a SQLite file path (created when

@@ -1,17 +1,21 @@
 // tests/server/hq_storage_test.cpp — the SQLite side of the dashboard: the
-// chart summaries and the search index kept by triggers agree with the
-// reports through inserts, upserts (reviews, corrections, resubmissions) and
-// deletes; a version-1 database migrates with its reports indexed; users and
-// sessions store what they should.
+// chart summaries and the search index, folded in after the commit, agree
+// with the reports through inserts, upserts (reviews, corrections,
+// resubmissions) and deletes once Storage::CatchUpDerived() returns, and the
+// background step folds on its own; version-1 and version-3 databases
+// migrate with their reports indexed; users and sessions store what they
+// should.
 #include <sqlite3.h>
 
 #include <cmath>
 #include <map>
 #include <random>
 #include <set>
+#include <thread>
 
 #include "server/dashboard.h"
 #include "server/export.h"
+#include "server/sqlite_hq.h"
 #include "tests/server/hq_test_util.h"
 
 namespace fieldsync::server::hq_testing {
@@ -110,6 +114,7 @@ TEST_CASE("chart summaries follow every insert, upsert and delete of reports") {
               for (const StoredReport& r : reports) FS_RETURN_IF_ERROR(tx.PutReport(r));
               return Status::Ok();
             }).ok());
+  REQUIRE(st.CatchUpDerived().ok());
   for (const char* s : {"", "received", "approved"})
     CheckSame(Expected(st, fields, s), FromSummaries(st, fields, s));
 
@@ -131,15 +136,17 @@ TEST_CASE("chart summaries follow every insert, upsert and delete of reports") {
               }
               return Status::Ok();
             }).ok());
+  REQUIRE(st.CatchUpDerived().ok());
   for (const char* s : {"", "received", "returned", "draft"})
     CheckSame(Expected(st, fields, s), FromSummaries(st, fields, s));
 
-  // Deletes (no code path deletes reports today; the triggers still agree).
+  // Deletes (no code path deletes reports today; the summaries still agree).
   sqlite3* db = nullptr;
   REQUIRE(sqlite3_open((dir.path() / "hq.db").c_str(), &db) == SQLITE_OK);
   REQUIRE(sqlite3_exec(db, "DELETE FROM reports WHERE received_at_ms % 4 = 1", nullptr, nullptr,
                        nullptr) == SQLITE_OK);
   sqlite3_close(db);
+  REQUIRE(st.CatchUpDerived().ok());
   CheckSame(Expected(st, fields, ""), FromSummaries(st, fields, ""));
 }
 
@@ -159,6 +166,7 @@ TEST_CASE("search finds word prefixes of the id, author, project and text answer
               return tx.PutReport(b);
             }).ok());
   auto find = [&](const std::string& q) {
+    REQUIRE(st.CatchUpDerived().ok());
     std::set<std::string> ids;
     InboxQuery query;
     query.filter.search = q;
@@ -228,13 +236,15 @@ TEST_CASE("a version-1 database migrates, its reports indexed and summed") {
       "DROP TABLE reports_fts; DROP TABLE report_counts; DROP TABLE report_sums;"
       "DROP TABLE hq_users; DROP TABLE hq_sessions; DROP INDEX reports_inbox_covering;"
       "DROP INDEX reports_inbox_by_status; DROP INDEX reports_inbox_by_project;"
-      "DROP INDEX reports_inbox_by_author; PRAGMA user_version = 1;";
+      "DROP INDEX reports_inbox_by_author; DROP TABLE hq_dirty; DROP TABLE hq_indexed;"
+      "PRAGMA user_version = 1;";
   char* err = nullptr;
   REQUIRE_MESSAGE(sqlite3_exec(db, down, nullptr, nullptr, &err) == SQLITE_OK, (err ? err : ""));
   sqlite3_close(db);
 
   auto storage = OpenSqliteStorage(path);
   REQUIRE_MESSAGE(storage.ok(), storage.status().ToString());
+  REQUIRE((*storage)->CatchUpDerived().ok());
   Status s = (*storage)->Read([&](StorageReader& tx) -> Status {
     auto a = tx.AggregateReports({}, {"farmers_trained"});
     REQUIRE(a.ok());
@@ -258,6 +268,139 @@ TEST_CASE("a version-1 database migrates, its reports indexed and summed") {
   CHECK(sqlite3_column_int(stmt, 0) == kSqliteSchemaVersion);
   sqlite3_finalize(stmt);
   sqlite3_close(db);
+}
+
+TEST_CASE("summaries trail the reports until CatchUpDerived, then agree exactly") {
+  TempDir dir;
+  StorageOptions options;
+  options.catch_up_delay_ms = 600'000;  // the background step stays out of the way
+  options.catch_up_max_backlog = 1'000'000;
+  auto storage = OpenSqliteStorage(dir.path() / "hq.db", options);
+  REQUIRE(storage.ok());
+  Storage& st = **storage;
+  const std::vector<std::string> fields = {"farmers_trained"};
+  auto put = [&](int n, const std::string& status, int farmers) {
+    REQUIRE(st.Write([&](StorageWriter& tx) {
+                return tx.PutReport(Report(n, "TRI-AGR-001", status,
+                                           AgricultureValues("2026-02", farmers, 1.0, false)));
+              }).ok());
+  };
+  put(1, "received", 10);
+  put(2, "received", 20);
+  // Folded in only on demand here: before it, the summaries do not show them.
+  CHECK(FromSummaries(st, fields, "").empty());
+  REQUIRE(st.CatchUpDerived().ok());
+  CheckSame(Expected(st, fields, ""), FromSummaries(st, fields, ""));
+  CHECK(FromSummaries(st, fields, "")[{"TRI-AGR-001", "2026-02"}].second["farmers_trained"] == 30);
+  // An update takes out what the report contributed before, then adds the new.
+  put(2, "approved", 5);
+  REQUIRE(st.CatchUpDerived().ok());
+  CheckSame(Expected(st, fields, "received"), FromSummaries(st, fields, "received"));
+  CheckSame(Expected(st, fields, "approved"), FromSummaries(st, fields, "approved"));
+  CHECK(FromSummaries(st, fields, "")[{"TRI-AGR-001", "2026-02"}].second["farmers_trained"] == 15);
+  // More than one fold step's worth is caught up in one call.
+  REQUIRE(st.Write([&](StorageWriter& tx) -> Status {
+              for (int i = 100; i < 5100; ++i)
+                FS_RETURN_IF_ERROR(tx.PutReport(Report(
+                    i, "SSC-AGR-002", "received", AgricultureValues("2026-03", 1, 0.5, false))));
+              return Status::Ok();
+            }).ok());
+  REQUIRE(st.CatchUpDerived().ok());
+  CheckSame(Expected(st, fields, ""), FromSummaries(st, fields, ""));
+}
+
+TEST_CASE("the background step folds new reports in on its own") {
+  TempDir dir;
+  StorageOptions options;
+  options.catch_up_delay_ms = 20;
+  auto storage = OpenSqliteStorage(dir.path() / "hq.db", options);
+  REQUIRE(storage.ok());
+  Storage& st = **storage;
+  json v = AgricultureValues("2026-04", 10, 1.0, false);
+  v["narrative"] = "Tilapia ponds stocked";
+  REQUIRE(st.Write([&](StorageWriter& tx) {
+              return tx.PutReport(Report(9, "TRI-AGR-001", "received", v));
+            }).ok());
+  // Never calls CatchUpDerived: only the background step can make it found.
+  bool found = false;
+  for (int i = 0; i < 200 && !found; ++i) {
+    InboxQuery q;
+    q.filter.search = "tilapia";
+    REQUIRE(st.Read([&](StorageReader& tx) -> Status {
+                auto p = tx.QueryInbox(q);
+                REQUIRE(p.ok());
+                found = p->rows.size() == 1;
+                return Status::Ok();
+              }).ok());
+    if (!found) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  CHECK(found);
+}
+
+TEST_CASE("a version-3 database migrates: what its triggers kept is the starting point") {
+  TempDir dir;
+  const auto path = dir.path() / "hq.db";
+  std::vector<StoredReport> reports;
+  for (int i = 0; i < 12; ++i)
+    reports.push_back(Report(i, i % 2 ? "TRI-AGR-001" : "SSC-AGR-002", "received",
+                             AgricultureValues("2026-06", 10 + i, 2.0, false)));
+  {
+    auto storage = OpenSqliteStorage(path);
+    REQUIRE(storage.ok());
+    REQUIRE((*storage)
+                ->Write([&](StorageWriter& tx) -> Status {
+                  for (const StoredReport& r : reports) FS_RETURN_IF_ERROR(tx.PutReport(r));
+                  return Status::Ok();
+                })
+                .ok());
+  }
+  // Rebuild the file as version 3 left it: its DDL, its triggers, and a
+  // review written while those triggers were in charge.
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open(path.c_str(), &db) == SQLITE_OK);
+  const std::string down =
+      "DROP TRIGGER reports_hq_insert; DROP TRIGGER reports_hq_update; DROP TRIGGER "
+      "reports_hq_delete; DROP TABLE hq_dirty; DROP TABLE hq_indexed;"
+      "DROP TABLE reports_fts; DROP TABLE report_counts; DROP TABLE report_sums;"
+      "DROP TABLE hq_users; DROP TABLE hq_sessions; DROP INDEX reports_inbox_covering;"
+      "DROP INDEX reports_inbox_by_status; DROP INDEX reports_inbox_by_project;"
+      "DROP INDEX reports_inbox_by_author;" +
+      std::string(sqlite_hq::kSchemaV2) + sqlite_hq::kSchemaV3 +
+      "UPDATE reports SET status = 'approved' WHERE received_at_ms % 3 = 0;"
+      "PRAGMA user_version = 3;";
+  char* err = nullptr;
+  REQUIRE_MESSAGE(sqlite3_exec(db, down.c_str(), nullptr, nullptr, &err) == SQLITE_OK,
+                  (err ? err : ""));
+  sqlite3_close(db);
+
+  auto storage = OpenSqliteStorage(path);
+  REQUIRE_MESSAGE(storage.ok(), storage.status().ToString());
+  Storage& st = **storage;
+  const std::vector<std::string> fields = {"farmers_trained"};
+  REQUIRE(st.CatchUpDerived().ok());
+  for (const char* s : {"", "received", "approved"})
+    CheckSame(Expected(st, fields, s), FromSummaries(st, fields, s));
+  // Later writes take out exactly what version 3 had counted for them.
+  REQUIRE(st.Write([&](StorageWriter& tx) -> Status {
+              for (int i = 0; i < 12; i += 2) {
+                StoredReport r = reports[static_cast<size_t>(i)];
+                r.status = "returned";
+                r.values["farmers_trained"] = 1;
+                FS_RETURN_IF_ERROR(tx.PutReport(r));
+              }
+              return Status::Ok();
+            }).ok());
+  REQUIRE(st.CatchUpDerived().ok());
+  for (const char* s : {"", "received", "approved", "returned"})
+    CheckSame(Expected(st, fields, s), FromSummaries(st, fields, s));
+  InboxQuery q;
+  q.filter.search = Id(7, 5);
+  REQUIRE(st.Read([&](StorageReader& tx) -> Status {
+              auto p = tx.QueryInbox(q);
+              REQUIRE(p.ok());
+              CHECK(p->rows.size() == 1);
+              return Status::Ok();
+            }).ok());
 }
 
 TEST_CASE("users: names, roles and passwords are checked; a duplicate is refused") {
