@@ -5,17 +5,24 @@
 // resident memory. Prints figures; asserts nothing.
 //
 //   xvfb-run -a build/bench/gui_bench [--reports N] [--frames N] [--data DIR]
+//                                     [--renderer gl|software|auto]
+//
+// --renderer picks the renderer the way the app does (platform/renderer.h;
+// default auto: gl with a GPU render node, software without); the figures
+// name the renderer they measured.
 //
 // Needs a display (X11 or Xvfb). The data folder (100,000 reports) is made
 // once under the build folder and reused; making it takes a minute. The
 // editor scenario leaves one draft behind (leaving the editor saves what was
 // typed), so the count grows by one a run.
 //
-// "Frame CPU" is the time from the start of a frame to the end of building
-// and submitting its draw lists (GuiModel::BeginFrame, the UI, ImGui::Render,
-// the GL backend's submission), i.e. the app's own work; "with present" adds
-// the buffer swap, in which a software GL driver (llvmpipe under Xvfb)
-// rasterises — on a device with a GPU that part runs on the GPU.
+// "Frame CPU" with OpenGL is the time from the start of a frame to the end of
+// building and submitting its draw lists (GuiModel::BeginFrame, the UI,
+// ImGui::Render, the GL backend's submission), i.e. the app's own work; "with
+// present" adds the buffer swap, in which a software GL driver (llvmpipe
+// under Xvfb) rasterises — on a device with a GPU that part runs on the GPU.
+// With the software renderer nothing runs on a GPU: its frame CPU is the
+// whole frame, present included (rasterising and the copy to the screen).
 #include <SDL.h>
 #include <sqlite3.h>
 #include <sys/wait.h>
@@ -169,25 +176,30 @@ bool PrepareData(const std::filesystem::path& dir, int n) {
 
 // Cold start of the real binary: process start to first frame, and to the
 // first frame with the home screen's data in.
-void ColdStart(const std::filesystem::path& app, const std::filesystem::path& data) {
+void ColdStart(const std::filesystem::path& app, const std::filesystem::path& data, platform::Renderer renderer) {
   std::vector<double> first, ready, rss;
+  std::string used;
   for (int run = 0; run < 5; ++run) {
     const std::string out_file = "/tmp/fieldsync-gui-bench-start.txt";
     const int64_t t0 = WallMs();
-    const std::string cmd = app.string() + " --data " + data.string() + " --first-frame-exit --no-sync > " + out_file;
+    const std::string cmd = app.string() + " --data " + data.string() + " --renderer " +
+                            platform::RendererName(renderer) + " --first-frame-exit --no-sync > " + out_file;
     if (std::system(cmd.c_str()) != 0) {
       std::cout << "cold start: the app failed (" << cmd << ")\n";
       return;
     }
     std::ifstream in(out_file);
-    std::string key;
-    double value;
-    while (in >> key >> value) {
+    std::string key, text;
+    while (in >> key >> text) {
+      const double value = std::atof(text.c_str());
       if (key == "first_frame_at_ms") first.push_back(value - static_cast<double>(t0));
       if (key == "ready_at_ms") ready.push_back(value - static_cast<double>(t0));
       if (key == "vm_hwm_mb") rss.push_back(value);
+      if (key == "renderer") used = text;
     }
   }
+  std::printf("cold start of %s --renderer %s (the app drew with: %s)\n", app.filename().c_str(),
+              platform::RendererName(renderer), used.c_str());
   Stats f = Summarize(first), r = Summarize(ready), m = Summarize(rss);
   std::printf("cold start to first frame: median %.0f ms, worst %.0f ms (5 runs, process launch included)\n", f.p50,
               f.max);
@@ -200,12 +212,17 @@ void ColdStart(const std::filesystem::path& app, const std::filesystem::path& da
 int main(int argc, char** argv) {
   int reports = 100000;
   int frames = 1500;
+  platform::Renderer renderer = platform::Renderer::kAuto;
   std::filesystem::path data = std::filesystem::path(FIELDSYNC_BUILD_DIR) / "bench-data" / "gui";
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--reports") reports = std::atoi(argv[i + 1]);
     else if (a == "--frames") frames = std::atoi(argv[i + 1]);
     else if (a == "--data") data = argv[i + 1];
+    else if (a == "--renderer" && !platform::ParseRenderer(argv[i + 1], &renderer)) {
+      std::cerr << "gui_bench: --renderer expects gl, software or auto\n";
+      return 2;
+    }
   }
   data += "-" + std::to_string(reports);
   if (!PrepareData(data, reports)) {
@@ -217,12 +234,16 @@ int main(int argc, char** argv) {
 
   platform::WindowOptions wo;
   wo.vsync = false;
+  wo.renderer = renderer;
   auto window = platform::Window::Create(wo);
   if (!window.ok()) {
     std::cerr << "gui_bench: " << window.status().message() << " (run it under xvfb-run -a)\n";
     return 1;
   }
-  std::printf("video driver %s, GL renderer %s\n", (*window)->video_driver(), (*window)->gl_renderer().c_str());
+  const bool software = (*window)->renderer() == platform::Renderer::kSoftware;
+  std::printf("renderer measured: %s (asked: %s) — %s; video driver %s\n",
+              platform::RendererName((*window)->renderer()), platform::RendererName(renderer),
+              (*window)->renderer_description().c_str(), (*window)->video_driver());
   const double rss_before = ProcStatusMb("VmRSS:");
 
 
@@ -275,8 +296,13 @@ int main(int argc, char** argv) {
                 cpu.empty() ? 0.0 : vertices / static_cast<double>(cpu.size()));
     vertices = 0;
     std::printf("  app (model + UI)            p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms\n", a.p50, a.p99, a.max);
-    std::printf("  frame CPU (+ GL submission) p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms\n", c.p50, c.p99, c.max);
-    std::printf("  with present (llvmpipe)     p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms\n", t.p50, t.p99, t.max);
+    if (software) {
+      std::printf("  + drawing (CPU rasteriser)  p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms\n", c.p50, c.p99, c.max);
+      std::printf("  frame CPU (+ present)       p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms\n", t.p50, t.p99, t.max);
+    } else {
+      std::printf("  frame CPU (+ GL submission) p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms\n", c.p50, c.p99, c.max);
+      std::printf("  with present (GL driver)    p50 %6.2f ms  p99 %6.2f ms  max %6.2f ms\n", t.p50, t.p99, t.max);
+    }
     std::printf("  resident memory after: %.1f MiB (anonymous %.1f MiB)\n", ProcStatusMb("VmRSS:"),
                 ProcStatusMb("RssAnon:"));
     app_cpu.clear();
@@ -338,14 +364,16 @@ int main(int argc, char** argv) {
   report("summary (while computing and after)");
 
   const double rss = ProcStatusMb("VmRSS:"), gl = GlDriverRssMb();
-  std::printf("resident memory: %.1f MiB now, %.1f MiB peak; of which the software GL driver's code "
-              "(libLLVM, swrast): %.1f MiB; the rest: %.1f MiB (window and GL context before the app: %.1f MiB)\n",
-              rss, ProcStatusMb("VmHWM:"), gl, rss - gl, rss_before);
+  std::printf("resident memory (%s renderer): %.1f MiB now, %.1f MiB peak; of which the software GL driver's code "
+              "(libLLVM, swrast): %.1f MiB; the rest: %.1f MiB (window and renderer before the app: %.1f MiB)\n",
+              platform::RendererName((*window)->renderer()), rss, ProcStatusMb("VmHWM:"), gl, rss - gl, rss_before);
   std::printf("  anonymous (heap, stacks, GL buffers): %.1f MiB, file-backed: %.1f MiB\n", ProcStatusMb("RssAnon:"),
               ProcStatusMb("RssFile:"));
+
+  const platform::Renderer measured = (*window)->renderer();
   window->reset();
 
-  if (std::filesystem::exists(app)) ColdStart(app, data);
+  if (std::filesystem::exists(app)) ColdStart(app, data, measured);
   else std::printf("cold start: %s is not built\n", app.c_str());
   return 0;
 }

@@ -1,4 +1,6 @@
-// platform/window.cpp — SDL2 + OpenGL + Dear ImGui backends, fonts, PNG capture.
+// platform/window.cpp — SDL2 + OpenGL (Dear ImGui's backends) or the CPU
+// rasteriser (soft_raster.h) drawing into SDL's window surface; fonts, PNG
+// capture.
 #include "platform/window.h"
 
 #include <SDL.h>
@@ -14,6 +16,7 @@
 #include <vector>
 
 #include "platform/paths.h"
+#include "platform/soft_raster.h"
 
 // stb_image_write's implementation lives in Debian's libstb.
 extern "C" int stbi_write_png(char const* filename, int w, int h, int comp, const void* data,
@@ -101,6 +104,11 @@ Result<std::unique_ptr<Window>> Window::Create(const WindowOptions& options) {
   // Touch screens: SDL turns touches into mouse events, which is what ImGui reads.
   SDL_SetHint(SDL_HINT_TOUCH_MOUSE_EVENTS, "1");
   SDL_SetHint(SDL_HINT_VIDEO_X11_NET_WM_BYPASS_COMPOSITOR, "0");
+  // The software renderer draws into the window's own image (MIT-SHM on
+  // X11). Without this hint SDL on Linux first makes a throwaway OpenGL
+  // context to decide whether to put a GL texture behind that image — which
+  // would load llvmpipe, the very thing the software renderer avoids.
+  SDL_SetHint(SDL_HINT_FRAMEBUFFER_ACCELERATION, "0");
   if (SDL_Init(SDL_INIT_VIDEO | SDL_INIT_EVENTS) != 0) {
     return Status::Unavailable(std::string("no display: SDL could not start video (") +
                                SDL_GetError() + ")");
@@ -113,6 +121,61 @@ Result<std::unique_ptr<Window>> Window::Create(const WindowOptions& options) {
         "no display: no X11, Wayland or KMSDRM screen was found (only an offscreen video driver)");
   }
   std::unique_ptr<Window> w(new Window());
+  w->vsync_ = options.vsync;
+  const Renderer chosen = ChooseRenderer(options.renderer, std::getenv("FIELDSYNC_RENDERER"), HasGpuRenderNode());
+  auto create = [&](Renderer r) {
+    w->renderer_ = r;
+    return r == Renderer::kOpenGL ? w->CreateGl(options) : w->CreateSoftware(options);
+  };
+  Status made = create(chosen);
+  const bool may_fall_back = options.renderer == Renderer::kAuto && !std::getenv("FIELDSYNC_RENDERER");
+  if (!made.ok() && may_fall_back) {
+    w->DestroyRenderer();
+    const Renderer other = chosen == Renderer::kOpenGL ? Renderer::kSoftware : Renderer::kOpenGL;
+    Status second = create(other);
+    if (second.ok()) {
+      std::fprintf(stderr, "fieldsync: %s; drawing with the %s renderer instead\n", made.message().c_str(),
+                   RendererName(other));
+      made = second;
+    }
+  }
+  if (!made.ok()) return made;
+
+  float ddpi = 0;
+  int display = SDL_GetWindowDisplayIndex(w->window_);
+  if (!options.hidden && SDL_GetDisplayDPI(display < 0 ? 0 : display, &ddpi, nullptr, nullptr) == 0 &&
+      ddpi > 0) {
+    w->display_scale_ = std::clamp(ddpi / 96.0f, 1.0f, 4.0f);
+  }
+  if (const char* s = std::getenv("FIELDSYNC_SCALE")) {
+    float v = std::strtof(s, nullptr);
+    if (v >= 0.5f && v <= 4.0f) w->display_scale_ = v;
+  }
+  return w;
+}
+
+namespace {
+
+SDL_Window* MakeSdlWindow(const WindowOptions& options, Uint32 flags) {
+  flags |= SDL_WINDOW_ALLOW_HIGHDPI;
+  flags |= options.hidden ? SDL_WINDOW_HIDDEN : SDL_WINDOW_SHOWN;
+  if (options.resizable) flags |= SDL_WINDOW_RESIZABLE;
+  return SDL_CreateWindow(options.title.c_str(), SDL_WINDOWPOS_CENTERED, SDL_WINDOWPOS_CENTERED, options.width,
+                          options.height, flags);
+}
+
+void MakeImGuiContext() {
+  IMGUI_CHECKVERSION();
+  ImGui::CreateContext();
+  ImGuiIO& io = ImGui::GetIO();
+  io.IniFilename = nullptr;  // the layout is fixed; nothing to remember
+  io.LogFilename = nullptr;
+  io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
+}
+
+}  // namespace
+
+Status Window::CreateGl(const WindowOptions& options) {
 #ifdef FIELDSYNC_GLES
   const char* glsl_version = "#version 300 es";
   SDL_GL_SetAttribute(SDL_GL_CONTEXT_PROFILE_MASK, SDL_GL_CONTEXT_PROFILE_ES);
@@ -126,60 +189,73 @@ Result<std::unique_ptr<Window>> Window::Create(const WindowOptions& options) {
   SDL_GL_SetAttribute(SDL_GL_DOUBLEBUFFER, 1);
   SDL_GL_SetAttribute(SDL_GL_DEPTH_SIZE, 0);
   SDL_GL_SetAttribute(SDL_GL_STENCIL_SIZE, 0);
-  Uint32 flags = SDL_WINDOW_OPENGL | SDL_WINDOW_ALLOW_HIGHDPI;
-  flags |= options.hidden ? SDL_WINDOW_HIDDEN : SDL_WINDOW_SHOWN;
-  if (options.resizable) flags |= SDL_WINDOW_RESIZABLE;
-  w->window_ = SDL_CreateWindow(options.title.c_str(), SDL_WINDOWPOS_CENTERED,
-                                SDL_WINDOWPOS_CENTERED, options.width, options.height, flags);
-  if (!w->window_) {
-    return Status::Unavailable(std::string("no display: SDL could not create a window (") +
-                               SDL_GetError() + ")");
+  window_ = MakeSdlWindow(options, SDL_WINDOW_OPENGL);
+  if (!window_) {
+    return Status::Unavailable(std::string("no display: SDL could not create a window (") + SDL_GetError() + ")");
   }
-  w->gl_context_ = SDL_GL_CreateContext(w->window_);
-  if (!w->gl_context_) {
-    return Status::Unavailable(std::string("no OpenGL: could not create a context (") +
-                               SDL_GetError() + ")");
+  gl_context_ = SDL_GL_CreateContext(window_);
+  if (!gl_context_) {
+    return Status::Unavailable(std::string("no OpenGL: could not create a context (") + SDL_GetError() + ")");
   }
-  SDL_GL_MakeCurrent(w->window_, w->gl_context_);
-  if (!w->gl_->Load()) {
+  SDL_GL_MakeCurrent(window_, gl_context_);
+  if (!gl_->Load()) {
     return Status::Unavailable("no OpenGL: the driver lacks framebuffer objects (GL 3 / GLES 3)");
   }
   SDL_GL_SetSwapInterval(options.vsync ? 1 : 0);
-
-  float ddpi = 0;
-  int display = SDL_GetWindowDisplayIndex(w->window_);
-  if (!options.hidden && SDL_GetDisplayDPI(display < 0 ? 0 : display, &ddpi, nullptr, nullptr) == 0 &&
-      ddpi > 0) {
-    w->display_scale_ = std::clamp(ddpi / 96.0f, 1.0f, 4.0f);
-  }
-  if (const char* s = std::getenv("FIELDSYNC_SCALE")) {
-    float v = std::strtof(s, nullptr);
-    if (v >= 0.5f && v <= 4.0f) w->display_scale_ = v;
-  }
-
-  IMGUI_CHECKVERSION();
-  ImGui::CreateContext();
-  ImGuiIO& io = ImGui::GetIO();
-  io.IniFilename = nullptr;  // the layout is fixed; nothing to remember
-  io.LogFilename = nullptr;
-  io.ConfigFlags |= ImGuiConfigFlags_NavEnableKeyboard;
-  if (!ImGui_ImplSDL2_InitForOpenGL(w->window_, w->gl_context_)) {
+  MakeImGuiContext();
+  if (!ImGui_ImplSDL2_InitForOpenGL(window_, gl_context_)) {
     return Status::Internal("could not initialise the ImGui SDL2 backend");
   }
-  w->imgui_sdl_ready_ = true;
+  imgui_sdl_ready_ = true;
   if (!ImGui_ImplOpenGL3_Init(glsl_version)) {
     return Status::Unavailable("no OpenGL: the ImGui OpenGL3 backend failed to start");
   }
-  w->imgui_gl_ready_ = true;
-  return w;
+  imgui_renderer_ready_ = true;
+  return Status();
 }
 
-Window::~Window() {
-  if (imgui_gl_ready_) ImGui_ImplOpenGL3_Shutdown();
+Status Window::CreateSoftware(const WindowOptions& options) {
+  window_ = MakeSdlWindow(options, 0);
+  if (!window_) {
+    return Status::Unavailable(std::string("no display: SDL could not create a window (") + SDL_GetError() + ")");
+  }
+  if (!SDL_GetWindowSurface(window_)) {
+    return Status::Unavailable(std::string("no software rendering: SDL has no image for the window (") +
+                               SDL_GetError() + ")");
+  }
+  soft_ = std::make_unique<SoftRasterizer>();
+  MakeImGuiContext();
+  // ImGui's SDL2 platform backend serves any window that is not OpenGL.
+  if (!ImGui_ImplSDL2_InitForSDLRenderer(window_)) {
+    return Status::Internal("could not initialise the ImGui SDL2 backend");
+  }
+  imgui_sdl_ready_ = true;
+  ImGuiIO& io = ImGui::GetIO();
+  io.BackendRendererName = "fieldsync_soft_raster";
+  io.BackendFlags |= ImGuiBackendFlags_RendererHasVtxOffset;
+  imgui_renderer_ready_ = true;
+  return Status();
+}
+
+void Window::DestroyRenderer() {
+  if (imgui_renderer_ready_) {
+    if (renderer_ == Renderer::kOpenGL) ImGui_ImplOpenGL3_Shutdown();
+    else ImGui::GetIO().BackendRendererName = nullptr;
+  }
   if (imgui_sdl_ready_) ImGui_ImplSDL2_Shutdown();
   if (ImGui::GetCurrentContext()) ImGui::DestroyContext();
   if (gl_context_) SDL_GL_DeleteContext(gl_context_);
+  if (staging_) SDL_FreeSurface(staging_);
   if (window_) SDL_DestroyWindow(window_);
+  soft_.reset();
+  imgui_renderer_ready_ = imgui_sdl_ready_ = false;
+  gl_context_ = nullptr;
+  staging_ = nullptr;
+  window_ = nullptr;
+}
+
+Window::~Window() {
+  DestroyRenderer();
   SDL_Quit();
 }
 
@@ -280,9 +356,18 @@ Status Window::LoadFonts(float pixel_size) {
   }
   files.clear();
   const auto t1 = std::chrono::steady_clock::now();
-  ImGui_ImplOpenGL3_DestroyDeviceObjects();
-  ImGui_ImplOpenGL3_CreateDeviceObjects();
+  if (renderer_ == Renderer::kOpenGL) {
+    ImGui_ImplOpenGL3_DestroyDeviceObjects();
+    ImGui_ImplOpenGL3_CreateDeviceObjects();
+  } else {
+    unsigned char* alpha = nullptr;
+    int w = 0, h = 0;
+    io.Fonts->GetTexDataAsAlpha8(&alpha, &w, &h);
+    soft_->SetAtlas(alpha, w, h);
+    io.Fonts->SetTexID(reinterpret_cast<ImTextureID>(static_cast<intptr_t>(1)));
+  }
   io.Fonts->ClearTexData();  // the renderer has it; frees the CPU copy
+
   const auto t2 = std::chrono::steady_clock::now();
   if (std::getenv("FIELDSYNC_TRACE")) {
     auto ms = [](auto d) { return std::chrono::duration<double, std::milli>(d).count(); };
@@ -293,18 +378,37 @@ Status Window::LoadFonts(float pixel_size) {
 }
 
 void Window::BeginFrame() {
-  ImGui_ImplOpenGL3_NewFrame();
+  if (renderer_ == Renderer::kOpenGL) ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplSDL2_NewFrame();
   ImGui::NewFrame();
 }
 
 Status Window::EndFrame(const std::string& capture_png) {
   ImGui::Render();
+  Status status;
+  if (renderer_ == Renderer::kSoftware) {
+    SDL_Surface* target = SoftwareTarget();
+    if (!target) return Status::Unavailable(std::string("software rendering: no window image (") + SDL_GetError() + ")");
+    if (SDL_MUSTLOCK(target)) SDL_LockSurface(target);
+    PixelTarget t;
+    t.pixels = static_cast<uint32_t*>(target->pixels);
+    t.width = target->w;
+    t.height = target->h;
+    t.pitch = target->pitch;
+    t.r_shift = target->format->Rshift;
+    t.g_shift = target->format->Gshift;
+    t.b_shift = target->format->Bshift;
+    t.opaque_bits = target->format->Amask;
+    soft_->Render(*ImGui::GetDrawData(), t);
+    // The image is the frame itself: read it back before Present.
+    if (!capture_png.empty()) status = CaptureSoftwareToPng(capture_png, *target);
+    if (SDL_MUSTLOCK(target)) SDL_UnlockSurface(target);
+    return status;
+  }
   ImGuiIO& io = ImGui::GetIO();
   int fb_w = static_cast<int>(io.DisplaySize.x * io.DisplayFramebufferScale.x);
   int fb_h = static_cast<int>(io.DisplaySize.y * io.DisplayFramebufferScale.y);
-  Status status;
-  if (!capture_png.empty()) status = CaptureToPng(capture_png);
+  if (!capture_png.empty()) status = CaptureGlToPng(capture_png);
   gl_->Viewport(0, 0, fb_w, fb_h);
   gl_->ClearColor(0, 0, 0, 1);
   gl_->Clear(kColorBufferBit);
@@ -312,7 +416,22 @@ Status Window::EndFrame(const std::string& capture_png) {
   return status;
 }
 
-void Window::Present() { SDL_GL_SwapWindow(window_); }
+void Window::Present() {
+  if (renderer_ == Renderer::kOpenGL) {
+    SDL_GL_SwapWindow(window_);
+    return;
+  }
+  // No vsync in software: keep to 60 frames a second (a busy frame loop
+  // would otherwise spin a core while something animates).
+  if (vsync_ && last_present_ticks_ != 0) {
+    const uint64_t due = last_present_ticks_ + 16;
+    const uint64_t now = SDL_GetTicks64();
+    if (now < due) SDL_Delay(static_cast<Uint32>(due - now));
+  }
+  if (staging_) SDL_BlitSurface(staging_, nullptr, SDL_GetWindowSurface(window_), nullptr);
+  SDL_UpdateWindowSurface(window_);
+  last_present_ticks_ = SDL_GetTicks64();
+}
 
 void Window::PostWakeEvent() {
   SDL_Event e{};
@@ -325,12 +444,66 @@ const char* Window::video_driver() const {
   return d ? d : "none";
 }
 
-std::string Window::gl_renderer() const {
+std::string Window::renderer_description() const {
+  if (renderer_ == Renderer::kSoftware) {
+    SDL_Surface* s = SDL_GetWindowSurface(window_);
+    return std::string("software: CPU rasteriser into SDL's window image (") +
+           (s ? SDL_GetPixelFormatName(s->format->format) : "none") + (staging_ ? ", converted" : "") + ")";
+  }
   const unsigned char* s = gl_->GetString(kRenderer);
-  return s ? reinterpret_cast<const char*>(s) : "unknown";
+  return std::string("gl: ") + (s ? reinterpret_cast<const char*>(s) : "unknown");
 }
 
-Status Window::CaptureToPng(const std::string& path) {
+namespace {
+
+// Writes top-down RGBA rows as an opaque PNG; errors name the file.
+Status WritePng(const std::string& path, int w, int h, std::vector<unsigned char>& rgba) {
+  for (size_t i = 3; i < rgba.size(); i += 4) rgba[i] = 255;
+  if (!stbi_write_png(path.c_str(), w, h, 4, rgba.data(), w * 4)) {
+    return Status::IOError("screenshot: could not write '" + path + "'");
+  }
+  return Status();
+}
+
+}  // namespace
+
+SDL_Surface* Window::SoftwareTarget() {
+  SDL_Surface* surface = SDL_GetWindowSurface(window_);
+  if (!surface) return nullptr;
+  if (surface->format->BytesPerPixel == 4) {
+    if (staging_) {
+      SDL_FreeSurface(staging_);
+      staging_ = nullptr;
+    }
+    return surface;
+  }
+  // A 16- or 24-bit screen: draw in 32 bits and let SDL convert on Present.
+  if (!staging_ || staging_->w != surface->w || staging_->h != surface->h) {
+    if (staging_) SDL_FreeSurface(staging_);
+    staging_ = SDL_CreateRGBSurfaceWithFormat(0, surface->w, surface->h, 32, SDL_PIXELFORMAT_XRGB8888);
+  }
+  return staging_;
+}
+
+Status Window::CaptureSoftwareToPng(const std::string& path, const SDL_Surface& surface) {
+  const int w = surface.w, h = surface.h;
+  if (w <= 0 || h <= 0) return Status::FailedPrecondition("screenshot: the window has no size");
+  std::vector<unsigned char> rgba(static_cast<size_t>(w) * h * 4);
+  const SDL_PixelFormat& f = *surface.format;
+  for (int y = 0; y < h; ++y) {
+    const auto* row = reinterpret_cast<const uint32_t*>(static_cast<const unsigned char*>(surface.pixels) +
+                                                        static_cast<size_t>(y) * surface.pitch);
+    unsigned char* out = &rgba[static_cast<size_t>(y) * w * 4];
+    for (int x = 0; x < w; ++x) {
+      out[4 * x] = static_cast<unsigned char>(row[x] >> f.Rshift);
+      out[4 * x + 1] = static_cast<unsigned char>(row[x] >> f.Gshift);
+      out[4 * x + 2] = static_cast<unsigned char>(row[x] >> f.Bshift);
+    }
+  }
+  return WritePng(path, w, h, rgba);
+}
+
+Status Window::CaptureGlToPng(const std::string& path) {
   GlFunctions& gl = *gl_;
   ImDrawData* draw = ImGui::GetDrawData();
   const int w = static_cast<int>(draw->DisplaySize.x * draw->FramebufferScale.x);
@@ -364,10 +537,7 @@ Status Window::CaptureToPng(const std::string& path) {
     for (int y = 0; y < h; ++y) {
       std::memcpy(&flipped[static_cast<size_t>(y) * row], &pixels[static_cast<size_t>(h - 1 - y) * row], row);
     }
-    for (size_t i = 3; i < flipped.size(); i += 4) flipped[i] = 255;
-    if (!stbi_write_png(path.c_str(), w, h, 4, flipped.data(), static_cast<int>(row))) {
-      status = Status::IOError("screenshot: could not write '" + path + "'");
-    }
+    status = WritePng(path, w, h, flipped);
   }
   gl.BindFramebuffer(kFramebuffer, static_cast<GLuint>(old_fbo));
   gl.BindTexture(kTexture2D, static_cast<GLuint>(old_tex));

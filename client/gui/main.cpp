@@ -42,6 +42,9 @@ cli::CommandSpec Spec() {
       {"--lang", "L", "interface language: en, fr, es or pt (default: the saved setting)"},
       {"--theme", "T", "light (high contrast, for sunlight) or dark (default: the saved setting)"},
       {"--size", "WxH", "window size in pixels (default 540x960)"},
+      {"--renderer", "R",
+       "gl (OpenGL 3 / GLES 3), software (SDL, on the CPU) or auto (default: $FIELDSYNC_RENDERER, else gl "
+       "when the device has a GPU (/dev/dri/renderD*), software otherwise)"},
       {"--screenshot", "FILE", "render --screen offscreen into FILE (PNG) and exit"},
       {"--screen", "NAME",
        "first-run, home, projects, editor, reports, detail, summary or settings (with --screenshot)"},
@@ -101,6 +104,14 @@ int main(int argc, char** argv) {
     wo.height = h;
   }
 
+  if (parsed->Has("--renderer")) {
+    if (!platform::ParseRenderer(parsed->Get("--renderer"), &wo.renderer)) {
+      std::cerr << "fieldsync: unknown renderer '" << parsed->Get("--renderer")
+                << "' (expected gl, software or auto)\n";
+      return cli::kUsageExit;
+    }
+  }
+
   // A screenshot is a one-line script.
   std::optional<gui::ScriptRunner> script;
   const bool screenshot = parsed->Has("--screenshot");
@@ -151,7 +162,11 @@ int main(int argc, char** argv) {
   model.Start();
   mark("model started");
   auto window = platform::Window::Create(wo);
-  if (window.ok()) mark((std::string("window and GL context created (") + (*window)->video_driver() + ")").c_str());
+  if (window.ok()) {
+    mark((std::string("window and renderer created (") + (*window)->video_driver() + ", " +
+          (*window)->renderer_description() + ")")
+             .c_str());
+  }
   if (!window.ok()) {
     std::cerr << "fieldsync: " << window.status().message()
               << ". There is no display to draw on; use fieldsync-cli, the headless client "
@@ -219,6 +234,7 @@ int main(int argc, char** argv) {
       for (std::string line; std::getline(status, line);) {
         if (line.rfind("VmHWM:", 0) == 0) std::cout << "vm_hwm_mb " << std::atof(line.c_str() + 6) / 1024.0 << "\n";
       }
+      std::cout << "renderer " << platform::RendererName((*window)->renderer()) << "\n";
       running = false;
     }
     if (!model.open_error().empty() && script) {

@@ -1,5 +1,6 @@
 // tests/gui/platform_test.cpp — battery and link readers over sysfs-shaped
-// folders, the battery pause rule, data folder and font lookup.
+// folders, the battery pause rule, data folder and font lookup, the renderer
+// choice.
 #include <doctest/doctest.h>
 
 #include <cstdlib>
@@ -10,6 +11,7 @@
 #include "platform/connectivity.h"
 #include "platform/gps.h"
 #include "platform/paths.h"
+#include "platform/renderer.h"
 
 using namespace fieldsync;
 using fieldsync::gui::testing::TempDir;
@@ -117,4 +119,34 @@ TEST_CASE("the GPS reader without gpsd reports unavailable and stops promptly") 
   CHECK_FALSE(snap.fix.valid);
   CHECK(snap.status != platform::GpsStatus::kFix);
   gps.Stop();
+}
+
+TEST_CASE("renderer: OpenGL with a GPU render node, software without; a request or the setting wins") {
+  using platform::Renderer;
+  TempDir tmp;
+  const auto dri = tmp.path() / "dri";
+  CHECK_FALSE(platform::HasGpuRenderNode(dri));  // no /dev/dri at all
+  Write(dri / "card0", "");                       // a display controller alone
+  CHECK_FALSE(platform::HasGpuRenderNode(dri));
+  Write(dri / "renderD128", "");
+  CHECK(platform::HasGpuRenderNode(dri));
+
+  CHECK(platform::ChooseRenderer(Renderer::kAuto, nullptr, true) == Renderer::kOpenGL);
+  CHECK(platform::ChooseRenderer(Renderer::kAuto, nullptr, false) == Renderer::kSoftware);
+  CHECK(platform::ChooseRenderer(Renderer::kAuto, "gl", false) == Renderer::kOpenGL);
+  CHECK(platform::ChooseRenderer(Renderer::kAuto, "software", true) == Renderer::kSoftware);
+  CHECK(platform::ChooseRenderer(Renderer::kAuto, "auto", true) == Renderer::kOpenGL);
+  CHECK(platform::ChooseRenderer(Renderer::kAuto, "vulkan", false) == Renderer::kSoftware);  // unknown: ignored
+  CHECK(platform::ChooseRenderer(Renderer::kOpenGL, "software", false) == Renderer::kOpenGL);
+  CHECK(platform::ChooseRenderer(Renderer::kSoftware, "gl", true) == Renderer::kSoftware);
+
+  Renderer r = Renderer::kAuto;
+  CHECK(platform::ParseRenderer("gles", &r));
+  CHECK(r == Renderer::kOpenGL);
+  CHECK(platform::ParseRenderer("software", &r));
+  CHECK(r == Renderer::kSoftware);
+  CHECK_FALSE(platform::ParseRenderer("GL", &r));
+  CHECK(r == Renderer::kSoftware);
+  CHECK(std::string(platform::RendererName(Renderer::kOpenGL)) == "gl");
+  CHECK(std::string(platform::RendererName(Renderer::kSoftware)) == "software");
 }

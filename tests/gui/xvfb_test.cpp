@@ -1,13 +1,16 @@
 // tests/gui/xvfb_test.cpp — the real app under Xvfb (xvfb-run), driven by a
 // script through the UI's actions: a report created, finalized and listed as
-// waiting, screenshots written, the database checked; and, with the real HQ
-// server, a report made while the server is down goes out by itself when it
-// comes back.
+// waiting, screenshots written, the database checked — with each renderer
+// (OpenGL through Mesa, and the CPU rasteriser), whose screenshots must show
+// the same picture; and, with the real HQ server, a report made while the
+// server is down goes out by itself when it comes back.
 //
 // Skipped (with a message) when xvfb-run or the binaries are missing.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdlib>
 #include <fstream>
 
 #include <nlohmann/json.hpp>
@@ -19,6 +22,10 @@
 
 using namespace fieldsync;
 using namespace fieldsync::gui::testing;
+
+// stb_image's decoder lives in Debian's libstb (linked for this test).
+extern "C" unsigned char* stbi_load(char const* filename, int* x, int* y, int* comp, int req_comp);
+extern "C" void stbi_image_free(void* retval_from_stbi_load);
 
 namespace {
 
@@ -83,9 +90,8 @@ std::string DemoProjectsCsv() {
   return csv;
 }
 
-}  // namespace
 
-TEST_CASE("under Xvfb: a report made through the UI is finalized, listed as waiting, and on disk") {
+void ReportThroughTheUi(const std::string& renderer) {
   if (!CanRunApp()) return;
   TempDir tmp;
   const auto dir = tmp.path();
@@ -106,7 +112,8 @@ TEST_CASE("under Xvfb: a report made through the UI is finalized, listed as wait
                                       "detail last\n"
                                       "screenshot " + (dir / "detail.png").string() + "\n"
                                       "quit\n");
-  Child app(UnderXvfb({kApp, "--data", (dir / "device").string(), "--script", (dir / "script.txt").string()}),
+  Child app(UnderXvfb({kApp, "--data", (dir / "device").string(), "--renderer", renderer, "--script",
+                       (dir / "script.txt").string()}),
             dir / "app.log");
   const int rc = app.Wait(180);
   INFO("app log:\n" << ReadFile(dir / "app.log"));
@@ -134,6 +141,85 @@ TEST_CASE("under Xvfb: a report made through the UI is finalized, listed as wait
   CHECK((*store)->PendingCount().value() >= 1);
   CHECK((*store)->CountReports({}).value() == 1);
 }
+
+struct Image {
+  int w = 0, h = 0;
+  std::vector<unsigned char> rgba;
+};
+Image LoadPng(const std::filesystem::path& p) {
+  Image img;
+  int comp = 0;
+  unsigned char* data = stbi_load(p.c_str(), &img.w, &img.h, &comp, 4);
+  if (data) {
+    img.rgba.assign(data, data + static_cast<size_t>(img.w) * img.h * 4);
+    stbi_image_free(data);
+  }
+  return img;
+}
+
+}  // namespace
+
+TEST_CASE("under Xvfb, OpenGL: a report made through the UI is finalized, listed as waiting, and on disk") {
+  ReportThroughTheUi("gl");
+}
+
+TEST_CASE("under Xvfb, software renderer: a report made through the UI is finalized, listed as waiting, and on disk") {
+  ReportThroughTheUi("software");
+}
+
+TEST_CASE("under Xvfb: the software renderer draws the picture OpenGL draws") {
+  if (!CanRunApp()) return;
+  TempDir tmp;
+  const auto dir = tmp.path();
+  WriteScript(dir / "script.txt", std::string("offline\n") + kHealthReport + "save\nclose\nquit\n");
+  Child setup(UnderXvfb({kApp, "--data", (dir / "device").string(), "--script", (dir / "script.txt").string()}),
+              dir / "setup.log");
+  INFO("setup log:\n" << ReadFile(dir / "setup.log"));
+  REQUIRE(setup.Wait(120) == 0);
+  // Screens with text, rounded frames, borders, a chart and the keypad.
+  for (const char* screen : {"home", "reports", "editor", "summary", "settings"}) {
+    INFO(screen);
+    Image shot[2];
+    const char* renderers[2] = {"gl", "software"};
+    for (int i = 0; i < 2; ++i) {
+      const auto png = dir / (std::string(screen) + "-" + renderers[i] + ".png");
+      int rc = 0;
+      const std::string out =
+          Capture("xvfb-run -a " + kApp + " --data " + (dir / "device").string() + " --renderer " + renderers[i] +
+                      " --screenshot " + png.string() + " --screen " + screen + " 2>&1",
+                  &rc);
+      INFO(out);
+      REQUIRE(rc == 0);
+      shot[i] = LoadPng(png);
+      REQUIRE(shot[i].w == 540);
+      REQUIRE(shot[i].h == 960);
+    }
+    // The same picture: anti-aliased edges may differ by a shade, nothing
+    // else (a missing glyph, frame or fill shows as pixels far apart).
+    size_t far = 0, total = 0, sum = 0;
+    for (size_t p = 0; p < shot[0].rgba.size(); p += 4) {
+      int worst = 0;
+      for (int c = 0; c < 3; ++c) {
+        const int d = std::abs(shot[0].rgba[p + c] - shot[1].rgba[p + c]);
+        worst = std::max(worst, d);
+        sum += static_cast<size_t>(d);
+      }
+      if (worst > 64) ++far;
+      ++total;
+    }
+    const double far_share = static_cast<double>(far) / static_cast<double>(total);
+    const double mean = static_cast<double>(sum) / static_cast<double>(total * 3);
+    MESSAGE(std::string(screen) << ": " << far << " of " << total << " pixels differ by more than 64, mean difference " << mean);
+    CHECK(far_share < 0.002);
+    CHECK(mean < 1.0);
+    // And neither is blank.
+    size_t light = 0;
+    for (size_t p = 0; p < shot[1].rgba.size(); p += 4) light += shot[1].rgba[p] > 128 ? 1 : 0;
+    CHECK(light > total / 20);
+    CHECK(light < total);
+  }
+}
+
 
 TEST_CASE("under Xvfb: with HQ down, a finalized report waits; it syncs by itself once HQ is back") {
   if (!CanRunApp()) return;
