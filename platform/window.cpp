@@ -380,6 +380,16 @@ Status Window::LoadFonts(float pixel_size) {
 void Window::BeginFrame() {
   if (renderer_ == Renderer::kOpenGL) ImGui_ImplOpenGL3_NewFrame();
   ImGui_ImplSDL2_NewFrame();
+  // ImGui 1.86's SDL backend reads the pointer from SDL's global mouse state
+  // on X11, which SDL 2.26 refreshes only when a button goes down or up:
+  // while a finger or the mouse drags, the pointer would seem to stand still
+  // and a list could not be scrolled by dragging. SDL's state for the window
+  // follows every motion event (touches turned into mouse events included).
+  if (SDL_GetMouseFocus() == window_) {
+    int x = 0, y = 0;
+    SDL_GetMouseState(&x, &y);
+    ImGui::GetIO().MousePos = ImVec2(static_cast<float>(x), static_cast<float>(y));
+  }
   ImGui::NewFrame();
 }
 

@@ -12,7 +12,7 @@ PACKAGES=(
   postgresql
   libimgui-dev libstb-dev libsdl2-dev libgl-dev libgps-dev
   fonts-noto-core fonts-dejavu-core
-  xvfb xauth jq
+  xvfb xauth jq xdotool
   clang libclang-rt-14-dev
   chromium
 )

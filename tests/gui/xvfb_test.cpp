@@ -2,10 +2,11 @@
 // script through the UI's actions: a report created, finalized and listed as
 // waiting, screenshots written, the database checked — with each renderer
 // (OpenGL through Mesa, and the CPU rasteriser), whose screenshots must show
-// the same picture; and, with the real HQ server, a report made while the
-// server is down goes out by itself when it comes back.
+// the same picture; a drag on the reports list (real X input through xdotool)
+// scrolls it; and, with the real HQ server, a report made while the server is
+// down goes out by itself when it comes back.
 //
-// Skipped (with a message) when xvfb-run or the binaries are missing.
+// Skipped (with a message) when xvfb-run, xdotool or the binaries are missing.
 #include <doctest/doctest.h>
 
 #include <algorithm>
@@ -17,6 +18,7 @@
 
 #include "gui_test_util.h"
 #include "proc_util.h"
+#include "client/app/device_app.h"
 #include "schema/catalogue.h"
 #include "store/store.h"
 
@@ -220,6 +222,102 @@ TEST_CASE("under Xvfb: the software renderer draws the picture OpenGL draws") {
   }
 }
 
+
+TEST_CASE("under Xvfb: dragging the reports list scrolls it, and the drag is not a tap") {
+  if (!CanRunApp()) return;
+  if (!OnPath("xdotool")) {
+    MESSAGE("xdotool is not installed (Debian package xdotool): skipped");
+    return;
+  }
+  TempDir tmp;
+  const auto dir = tmp.path();
+  const auto device = dir / "device";
+  // Forty reports: the list is several screens long.
+  {
+    auto app = app::DeviceApp::Open(device);  // seeds the forms and projects
+    REQUIRE(app.ok());
+  }
+  {
+    auto store = store::Store::Open(device);
+    REQUIRE(store.ok());
+    for (int i = 0; i < 40; ++i) {
+      store::Report r;
+      r.project_code = "SSC-EDU-001";
+      r.form_id = "education";
+      r.form_version = 1;
+      r.period = "2025-" + std::string(i % 12 < 9 ? "0" : "") + std::to_string(i % 12 + 1);
+      r.author = "test";
+      r.status = store::ReportStatus::kDraft;
+      r.values = {{"period", r.period}, {"classes_held", i}, {"learners_enrolled", 100 + i}};
+      REQUIRE((*store)->CreateReport(r).ok());
+    }
+  }
+  WriteScript(dir / "script.txt", "offline\n"
+                                  "screen reports\n"
+                                  "expect-count 40\n"
+                                  "wait\n"
+                                  "sleep 300\n"
+                                  "screenshot " + (dir / "before.png").string() + "\n"
+                                  "signal " + (dir / "ready").string() + "\n"
+                                  "wait-file " + (dir / "dragged").string() + "\n"
+                                  "sleep 300\n"
+                                  "expect-screen reports\n"  // the drag did not open a report
+                                  "screenshot " + (dir / "after.png").string() + "\n"
+                                  "quit\n");
+  // A finger on a row 700 px down the window, dragged up 300 px, then lifted:
+  // real X input (XTest) through SDL and ImGui, as a touch screen's would be.
+  std::ofstream(dir / "drag.sh")
+      << "set -e\n"
+      << kApp << " --data " << device.string() << " --no-sync --script " << (dir / "script.txt").string()
+      << " > " << (dir / "app.log").string() << " 2>&1 &\n"
+      << "app=$!\n"
+      << "for i in $(seq 300); do [ -e " << (dir / "ready").string() << " ] && break; sleep 0.1; done\n"
+      << "w=$(xdotool search --name '^fieldsync$' | head -1)\n"
+      << "xdotool windowfocus --sync $w mousemove --window $w 270 700\n"
+      << "sleep 0.2\n"
+      << "xdotool mousedown 1\n"
+      << "for y in 680 650 600 550 500 450 400; do xdotool mousemove --window $w 270 $y; sleep 0.05; done\n"
+      << "sleep 0.2\n"
+      << "xdotool mouseup 1\n"
+      << "sleep 0.2\n"
+      << "touch " << (dir / "dragged").string() << "\n"
+      << "wait $app\n";
+  int rc = 0;
+  const std::string out = Capture("xvfb-run -a -s '-screen 0 1024x1024x24' sh " + (dir / "drag.sh").string() + " 2>&1", &rc);
+  INFO(out << "\napp log:\n" << ReadFile(dir / "app.log"));
+  REQUIRE(rc == 0);
+  const Image before = LoadPng(dir / "before.png"), after = LoadPng(dir / "after.png");
+  REQUIRE(before.w == 540);
+  REQUIRE(after.w == 540);
+  REQUIRE(before.h == after.h);
+  // How far did the content move? Compare the rows of `after` with those of
+  // `before` shifted by s; the best s is the scroll.
+  auto diff = [&](int s, int y0, int y1) {
+    double sum = 0;
+    for (int y = y0; y < y1; ++y) {
+      const unsigned char* a = &after.rgba[static_cast<size_t>(y) * after.w * 4];
+      const unsigned char* b = &before.rgba[static_cast<size_t>(y + s) * before.w * 4];
+      for (int x = 0; x < after.w * 4; ++x) sum += std::abs(a[x] - b[x]);
+    }
+    return sum / ((y1 - y0) * after.w * 4.0);
+  };
+  int best = 0;
+  double best_diff = 1e9;
+  for (int s = 0; s <= 320; ++s) {
+    const double d = diff(s, 80, 560);
+    if (d < best_diff) {
+      best_diff = d;
+      best = s;
+    }
+  }
+  MESSAGE("the list moved " << best << " px for a 300 px drag (difference " << best_diff << " against "
+                            << diff(0, 80, 560) << " unmoved)");
+  CHECK(best >= 250);
+  CHECK(best <= 310);
+  CHECK(best_diff < diff(0, 80, 560) * 0.25);
+  // The top bar did not move.
+  CHECK(diff(0, 0, 60) < 1.0);
+}
 
 TEST_CASE("under Xvfb: with HQ down, a finalized report waits; it syncs by itself once HQ is back") {
   if (!CanRunApp()) return;
