@@ -235,6 +235,15 @@ class FormParser {
     q->name = name->get<std::string>();
     std::string field = prefix_ + " field '" + q->name + "'";
     auto err = [&](const std::string& m) { return Status::InvalidArgument(field + ": " + m); };
+    // A report's own attributes sit beside its answers in exports and the
+    // dashboard; an answer of the same name would be ambiguous. (`period`
+    // is meant to be a question: the report's period is its answer.)
+    static const std::set<std::string, std::less<>> kReserved = {
+        "id",     "project",   "form_id",        "form_version",  "status",
+        "author", "device_id", "server_version", "created_at_ms", "updated_at_ms"};
+    if (kReserved.count(q->name))
+      return err("'" + q->name + "' is reserved for the report's own " + q->name +
+                 "; give the question another name");
 
     static const std::set<std::string, std::less<>> kKeys = {
         "name",     "type",     "label",     "hint",    "required",          "constraint",

@@ -325,6 +325,8 @@ Status ExportReports(Service& service, ReportExportFormat format, const ReportFi
     for (const auto& f : sorted)
       for (const schema::Question& q : f->questions) {
         if (!q.HoldsValue()) continue;
+        // The report's own `period` column is its `period` answer: once.
+        if (q.name == "period") continue;
         auto [it, fresh] = column_of.emplace(q.name, columns.size());
         if (fresh) columns.push_back({q.name, &q, {}});
         columns[it->second].forms.push_back(f->Key());
@@ -337,7 +339,7 @@ Status ExportReports(Service& service, ReportExportFormat format, const ReportFi
       FS_RETURN_IF_ERROR(tx.ForEachReport([&](const StoredReport& r) {
         if (!matcher.Matches(r)) return Status::Ok();
         for (auto it = r.values.begin(); it != r.values.end(); ++it)
-          if (!column_of.count(it.key())) extra.insert(it.key());
+          if (it.key() != "period" && !column_of.count(it.key())) extra.insert(it.key());
         return Status::Ok();
       }));
       for (const std::string& e : extra) {

@@ -804,6 +804,7 @@ class SqliteStorage final : public Storage {
     // Whatever an earlier run (or another process) left unfolded is folded
     // in by the background step; readers that need it exact catch up first.
     catch_up_wake_ = true;
+    last_write_ = std::chrono::steady_clock::now();  // a quiet delay first, as after a write
     // The step is a library thread: it takes no process signals (a server's
     // SIGTERM belongs to the thread that waits for it), so it starts with
     // every signal blocked.

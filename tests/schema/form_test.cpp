@@ -105,6 +105,12 @@ TEST_CASE("definition errors name the form, the field and the column") {
   CHECK(FormError(def) == "form 'health': field 'hiv_tested' appears more than once");
 
   def = MinimalForm();
+  def["questions"][1]["name"] = "status";
+  CHECK(FormError(def) ==
+        "form 'health' field 'status': 'status' is reserved for the report's own status; give "
+        "the question another name");
+
+  def = MinimalForm();
   def["questions"][0]["type"] = "integr";
   CHECK(FormError(def).rfind("form 'health' field 'hiv_tested': unknown type 'integr'", 0) == 0);
 
