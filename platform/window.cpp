@@ -122,13 +122,18 @@ Result<std::unique_ptr<Window>> Window::Create(const WindowOptions& options) {
   }
   std::unique_ptr<Window> w(new Window());
   w->vsync_ = options.vsync;
-  const Renderer chosen = ChooseRenderer(options.renderer, std::getenv("FIELDSYNC_RENDERER"), HasGpuRenderNode());
+  const char* setting = std::getenv("FIELDSYNC_RENDERER");
+  const Renderer chosen = ChooseRenderer(options.renderer, setting, HasGpuRenderNode());
   auto create = [&](Renderer r) {
     w->renderer_ = r;
     return r == Renderer::kOpenGL ? w->CreateGl(options) : w->CreateSoftware(options);
   };
   Status made = create(chosen);
-  const bool may_fall_back = options.renderer == Renderer::kAuto && !std::getenv("FIELDSYNC_RENDERER");
+  // Only auto's own pick gives way; a renderer asked for (option or setting)
+  // fails loudly instead.
+  Renderer asked = Renderer::kAuto;
+  const bool may_fall_back = options.renderer == Renderer::kAuto &&
+                             !(setting && ParseRenderer(setting, &asked) && asked != Renderer::kAuto);
   if (!made.ok() && may_fall_back) {
     w->DestroyRenderer();
     const Renderer other = chosen == Renderer::kOpenGL ? Renderer::kSoftware : Renderer::kOpenGL;
