@@ -21,7 +21,8 @@
 //   software             1.23 / 1.91 ms         76 ms        36.4 MiB
 //   SDL_Renderer (evaluated, not kept)
 //                       18.5 / 43.7 ms         159 ms        38.3 MiB
-// (cold start: process launch to first frame, median of 5.)
+// (cold start: process launch to first frame, median of 5; load average
+// 1–2 — under a parallel build every figure rises, see README.)
 // "Frame CPU" for gl stops before the buffer swap, where llvmpipe rasterises
 // (a GPU's work on a device that has one); for software it is the whole
 // frame, rasterising and the copy to the screen included. SDL's own software
