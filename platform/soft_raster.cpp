@@ -171,17 +171,18 @@ struct Raster {
     }
     // Edge i runs from vertex i+1 to i+2; E_i(x, y) = A x + B y + C is
     // positive inside and, divided by the area, is vertex i's weight.
+    // The same edge seen from the neighbouring triangle has every
+    // coefficient negated (exactly: IEEE subtraction and products are
+    // symmetric), so a rule on the signs gives a centre lying exactly on it
+    // to exactly one of the two: the side where A > 0 or, for a horizontal
+    // edge, where B < 0.
     float A[3], B[3], C[3];
-    bool tie[3];
     for (int i = 0; i < 3; ++i) {
       const ImVec2& s = p[(i + 1) % 3];
       const ImVec2& e = p[(i + 2) % 3];
       A[i] = s.y - e.y;
       B[i] = e.x - s.x;
       C[i] = s.x * e.y - e.x * s.y;
-      // The same edge seen from the neighbouring triangle has every
-      // coefficient negated: exactly one of the two takes centres on it.
-      tie[i] = A[i] > 0 || (A[i] == 0 && B[i] < 0);
     }
     const float ymin = std::min({p[0].y, p[1].y, p[2].y}), ymax = std::max({p[0].y, p[1].y, p[2].y});
     const float xmin = std::min({p[0].x, p[1].x, p[2].x}), xmax = std::max({p[0].x, p[1].x, p[2].x});
@@ -216,15 +217,14 @@ struct Raster {
       int x0 = bx0, x1 = bx1;  // [x0, x1)
       for (int i = 0; i < 3 && x0 < x1; ++i) {
         const float r = B[i] * yc + C[i];
-        if (A[i] == 0) {
-          if (!(r > 0 || (r == 0 && tie[i]))) x0 = x1;
+        if (A[i] == 0) {  // horizontal: the whole row is in or out
+          if (!(r > 0 || (r == 0 && B[i] < 0))) x0 = x1;
           continue;
         }
         const float xs = -r / A[i];  // where the edge crosses this row
-        if (A[i] > 0) {              // inside to the right: x + 0.5 > xs (>= on a tie edge)
-          x0 = std::max(x0, tie[i] ? static_cast<int>(std::ceil(xs - 0.5f))
-                                   : static_cast<int>(std::floor(xs - 0.5f)) + 1);
-        } else {  // inside to the left: x + 0.5 < xs (never a tie edge)
+        if (A[i] > 0) {              // inside to the right: x + 0.5 >= xs
+          x0 = std::max(x0, static_cast<int>(std::ceil(xs - 0.5f)));
+        } else {  // inside to the left: x + 0.5 < xs
           x1 = std::min(x1, static_cast<int>(std::ceil(xs - 0.5f)));
         }
       }
