@@ -30,7 +30,8 @@ const char* RendererName(Renderer renderer) {
 
 bool HasGpuRenderNode(const std::filesystem::path& dri_dir) {
   std::error_code ec;
-  for (std::filesystem::directory_iterator it(dri_dir, ec), end; !ec && it != end; it.increment(ec)) {
+  for (std::filesystem::directory_iterator it(dri_dir, ec), end; !ec && it != end;
+       it.increment(ec)) {
     if (it->path().filename().string().rfind("renderD", 0) == 0) return true;
   }
   return false;
@@ -39,7 +40,8 @@ bool HasGpuRenderNode(const std::filesystem::path& dri_dir) {
 Renderer ChooseRenderer(Renderer requested, const char* env_value, bool has_gpu) {
   if (requested != Renderer::kAuto) return requested;
   Renderer from_env = Renderer::kAuto;
-  if (env_value && ParseRenderer(env_value, &from_env) && from_env != Renderer::kAuto) return from_env;
+  if (env_value && ParseRenderer(env_value, &from_env) && from_env != Renderer::kAuto)
+    return from_env;
   return has_gpu ? Renderer::kOpenGL : Renderer::kSoftware;
 }
 

@@ -26,7 +26,8 @@ inline int Div255(int v) { return (v + 128 + ((v + 128) >> 8)) >> 8; }
 struct Writer {
   const PixelTarget& t;
   uint32_t* Row(int y) const {
-    return reinterpret_cast<uint32_t*>(reinterpret_cast<unsigned char*>(t.pixels) + static_cast<size_t>(y) * t.pitch);
+    return reinterpret_cast<uint32_t*>(reinterpret_cast<unsigned char*>(t.pixels) +
+                                       static_cast<size_t>(y) * t.pitch);
   }
   uint32_t Pack(int r, int g, int b) const {
     return (static_cast<uint32_t>(r) << t.r_shift) | (static_cast<uint32_t>(g) << t.g_shift) |
@@ -49,7 +50,8 @@ struct Writer {
     *p = rb | g | t.opaque_bits;
   }
   bool packed_ok() const {
-    return t.g_shift == 8 && ((t.r_shift == 16 && t.b_shift == 0) || (t.r_shift == 0 && t.b_shift == 16));
+    return t.g_shift == 8 &&
+           ((t.r_shift == 16 && t.b_shift == 0) || (t.r_shift == 0 && t.b_shift == 16));
   }
   // Source-over blend of (r, g, b) at coverage a (0..255).
   void Blend(uint32_t* p, int r, int g, int b, int a) const {
@@ -71,8 +73,10 @@ struct Color {
   int r, g, b, a;
 };
 inline Color Unpack(ImU32 c) {
-  return {static_cast<int>((c >> IM_COL32_R_SHIFT) & 0xFF), static_cast<int>((c >> IM_COL32_G_SHIFT) & 0xFF),
-          static_cast<int>((c >> IM_COL32_B_SHIFT) & 0xFF), static_cast<int>((c >> IM_COL32_A_SHIFT) & 0xFF)};
+  return {static_cast<int>((c >> IM_COL32_R_SHIFT) & 0xFF),
+          static_cast<int>((c >> IM_COL32_G_SHIFT) & 0xFF),
+          static_cast<int>((c >> IM_COL32_B_SHIFT) & 0xFF),
+          static_cast<int>((c >> IM_COL32_A_SHIFT) & 0xFF)};
 }
 
 // First and one-past-last pixel whose centre lies in [lo, hi).
@@ -126,8 +130,10 @@ struct Raster {
     if (packed && std::fabs(du * static_cast<float>(aw) - 1.0f) < 1e-3f &&
         std::fabs(dv * static_cast<float>(ah) - 1.0f) < 1e-3f) {
       // A glyph at 1:1: atlas rows copied as coverage.
-      const int tx0 = static_cast<int>((uv0.x + (static_cast<float>(x0) + 0.5f - p0.x) * du) * static_cast<float>(aw));
-      const int ty0 = static_cast<int>((uv0.y + (static_cast<float>(y0) + 0.5f - p0.y) * dv) * static_cast<float>(ah));
+      const int tx0 = static_cast<int>((uv0.x + (static_cast<float>(x0) + 0.5f - p0.x) * du) *
+                                       static_cast<float>(aw));
+      const int ty0 = static_cast<int>((uv0.y + (static_cast<float>(y0) + 0.5f - p0.y) * dv) *
+                                       static_cast<float>(ah));
       if (tx0 >= 0 && ty0 >= 0 && tx0 + (x1 - x0) <= aw && ty0 + (y1 - y0) <= ah) {
         const uint32_t src = w.Pack(c.r, c.g, c.b);
         for (int y = y0; y < y1; ++y) {
@@ -144,7 +150,8 @@ struct Raster {
     cols_.resize(static_cast<size_t>(x1 - x0));
     for (int x = x0; x < x1; ++x) {
       const float u = uv0.x + (static_cast<float>(x) + 0.5f - p0.x) * du;
-      cols_[static_cast<size_t>(x - x0)] = std::clamp(static_cast<int>(u * static_cast<float>(aw)), 0, aw - 1);
+      cols_[static_cast<size_t>(x - x0)] =
+          std::clamp(static_cast<int>(u * static_cast<float>(aw)), 0, aw - 1);
     }
     for (int y = y0; y < y1; ++y) {
       const float v = uv0.y + (static_cast<float>(y) + 0.5f - p0.y) * dv;
@@ -184,16 +191,20 @@ struct Raster {
       B[i] = e.x - s.x;
       C[i] = s.x * e.y - e.x * s.y;
     }
-    const float ymin = std::min({p[0].y, p[1].y, p[2].y}), ymax = std::max({p[0].y, p[1].y, p[2].y});
-    const float xmin = std::min({p[0].x, p[1].x, p[2].x}), xmax = std::max({p[0].x, p[1].x, p[2].x});
-    const int y0 = std::max(clip.y0, FirstCentre(ymin)), y1 = std::min(clip.y1, FirstCentre(ymax) + 1);
-    const int bx0 = std::max(clip.x0, FirstCentre(xmin)), bx1 = std::min(clip.x1, FirstCentre(xmax) + 1);
+    const float ymin = std::min({p[0].y, p[1].y, p[2].y}),
+                ymax = std::max({p[0].y, p[1].y, p[2].y});
+    const float xmin = std::min({p[0].x, p[1].x, p[2].x}),
+                xmax = std::max({p[0].x, p[1].x, p[2].x});
+    const int y0 = std::max(clip.y0, FirstCentre(ymin)),
+              y1 = std::min(clip.y1, FirstCentre(ymax) + 1);
+    const int bx0 = std::max(clip.x0, FirstCentre(xmin)),
+              bx1 = std::min(clip.x1, FirstCentre(xmax) + 1);
     if (y0 >= y1 || bx0 >= bx1) return;
 
     const Color c0 = Unpack(v[0]->col), c1 = Unpack(v[1]->col), c2 = Unpack(v[2]->col);
     const bool flat_col = v[0]->col == v[1]->col && v[1]->col == v[2]->col;
-    const bool flat_uv = v[0]->uv.x == v[1]->uv.x && v[1]->uv.x == v[2]->uv.x && v[0]->uv.y == v[1]->uv.y &&
-                         v[1]->uv.y == v[2]->uv.y;
+    const bool flat_uv = v[0]->uv.x == v[1]->uv.x && v[1]->uv.x == v[2]->uv.x &&
+                         v[0]->uv.y == v[1]->uv.y && v[1]->uv.y == v[2]->uv.y;
     if (flat_col && c0.a == 0) return;
     // Attributes as affine functions of the pixel centre: f = fx x + fy y + f0.
     struct Affine {
@@ -204,10 +215,14 @@ struct Raster {
       return Affine{A[0] * w0 + A[1] * w1 + A[2] * w2, B[0] * w0 + B[1] * w1 + B[2] * w2,
                     C[0] * w0 + C[1] * w1 + C[2] * w2};
     };
-    const Affine fr = affine(static_cast<float>(c0.r), static_cast<float>(c1.r), static_cast<float>(c2.r));
-    const Affine fg = affine(static_cast<float>(c0.g), static_cast<float>(c1.g), static_cast<float>(c2.g));
-    const Affine fb = affine(static_cast<float>(c0.b), static_cast<float>(c1.b), static_cast<float>(c2.b));
-    const Affine fa = affine(static_cast<float>(c0.a), static_cast<float>(c1.a), static_cast<float>(c2.a));
+    const Affine fr =
+        affine(static_cast<float>(c0.r), static_cast<float>(c1.r), static_cast<float>(c2.r));
+    const Affine fg =
+        affine(static_cast<float>(c0.g), static_cast<float>(c1.g), static_cast<float>(c2.g));
+    const Affine fb =
+        affine(static_cast<float>(c0.b), static_cast<float>(c1.b), static_cast<float>(c2.b));
+    const Affine fa =
+        affine(static_cast<float>(c0.a), static_cast<float>(c1.a), static_cast<float>(c2.a));
     const Affine fu = affine(v[0]->uv.x, v[1]->uv.x, v[2]->uv.x);
     const Affine fv = affine(v[0]->uv.y, v[1]->uv.y, v[2]->uv.y);
     const int flat_tex = flat_uv ? Texel(v[0]->uv.x, v[0]->uv.y) : 0;
@@ -249,7 +264,8 @@ struct Raster {
       for (int x = x0; x < x1; ++x) {
         const int t = flat_uv ? flat_tex : Texel(u, vv);
         const int ai = std::clamp(static_cast<int>(al + 0.5f), 0, 255);
-        w.Blend(row + x, std::clamp(static_cast<int>(r + 0.5f), 0, 255), std::clamp(static_cast<int>(g + 0.5f), 0, 255),
+        w.Blend(row + x, std::clamp(static_cast<int>(r + 0.5f), 0, 255),
+                std::clamp(static_cast<int>(g + 0.5f), 0, 255),
                 std::clamp(static_cast<int>(bl + 0.5f), 0, 255), Div255(ai * t));
         r += fr.fx;
         g += fg.fx;
@@ -266,10 +282,12 @@ struct Raster {
 
 // ImGui's PrimRect / PrimRectUV and its glyph quads: vertices a, b, c, d
 // clockwise from the top left, indices (a b c) (a c d), one colour.
-bool IsAxisQuad(const ImDrawVert& a, const ImDrawVert& b, const ImDrawVert& c, const ImDrawVert& d) {
+bool IsAxisQuad(const ImDrawVert& a, const ImDrawVert& b, const ImDrawVert& c,
+                const ImDrawVert& d) {
   return a.pos.y == b.pos.y && b.pos.x == c.pos.x && c.pos.y == d.pos.y && d.pos.x == a.pos.x &&
-         a.pos.x < c.pos.x && a.pos.y < c.pos.y && a.col == b.col && a.col == c.col && a.col == d.col &&
-         b.uv.x == c.uv.x && b.uv.y == a.uv.y && d.uv.x == a.uv.x && d.uv.y == c.uv.y;
+         a.pos.x < c.pos.x && a.pos.y < c.pos.y && a.col == b.col && a.col == c.col &&
+         a.col == d.col && b.uv.x == c.uv.x && b.uv.y == a.uv.y && d.uv.x == a.uv.x &&
+         d.uv.y == c.uv.y;
 }
 
 // True when the first thing drawn is an opaque rectangle over the whole
@@ -278,7 +296,8 @@ bool IsAxisQuad(const ImDrawVert& a, const ImDrawVert& b, const ImDrawVert& c, c
 bool StartsWithOpaqueBackground(const ImDrawData& draw, const PixelTarget& target) {
   if (draw.CmdListsCount == 0) return false;
   const ImDrawList& list = *draw.CmdLists[0];
-  if (list.CmdBuffer.Size == 0 || list.CmdBuffer[0].ElemCount < 6 || list.CmdBuffer[0].UserCallback) return false;
+  if (list.CmdBuffer.Size == 0 || list.CmdBuffer[0].ElemCount < 6 || list.CmdBuffer[0].UserCallback)
+    return false;
   const ImDrawCmd& cmd = list.CmdBuffer[0];
   const ImDrawIdx* idx = list.IdxBuffer.Data + cmd.IdxOffset;
   const ImDrawVert* v = list.VtxBuffer.Data + cmd.VtxOffset;
@@ -290,8 +309,9 @@ bool StartsWithOpaqueBackground(const ImDrawData& draw, const PixelTarget& targe
   // The white pixel is opaque; the rectangle must hold every pixel centre.
   return (a.pos.x - o.x) * s.x <= 0.5f && (a.pos.y - o.y) * s.y <= 0.5f &&
          (c.pos.x - o.x) * s.x > static_cast<float>(target.width) - 0.5f &&
-         (c.pos.y - o.y) * s.y > static_cast<float>(target.height) - 0.5f && cmd.ClipRect.x - o.x <= 0 &&
-         cmd.ClipRect.y - o.y <= 0 && (cmd.ClipRect.z - o.x) * s.x >= static_cast<float>(target.width) &&
+         (c.pos.y - o.y) * s.y > static_cast<float>(target.height) - 0.5f &&
+         cmd.ClipRect.x - o.x <= 0 && cmd.ClipRect.y - o.y <= 0 &&
+         (cmd.ClipRect.z - o.x) * s.x >= static_cast<float>(target.width) &&
          (cmd.ClipRect.w - o.y) * s.y >= static_cast<float>(target.height);
 }
 
@@ -311,13 +331,15 @@ void SoftRasterizer::Render(const ImDrawData& draw, const PixelTarget& target) {
     for (int y = 0; y < target.height; ++y) std::fill(w.Row(y), w.Row(y) + target.width, black);
   }
   if (atlas_.empty()) return;
-  Raster r{atlas_.data(), atlas_w_, atlas_h_, w, draw.DisplayPos, draw.FramebufferScale, w.packed_ok(), {}};
+  Raster r{atlas_.data(),         atlas_w_,      atlas_h_, w, draw.DisplayPos,
+           draw.FramebufferScale, w.packed_ok(), {}};
   for (int n = 0; n < draw.CmdListsCount; ++n) {
     const ImDrawList& list = *draw.CmdLists[n];
     const ImDrawVert* vtx = list.VtxBuffer.Data;
     const ImDrawIdx* idx_all = list.IdxBuffer.Data;
     for (const ImDrawCmd& cmd : list.CmdBuffer) {
-      if (cmd.UserCallback) continue;  // none in this app (ImDrawCallback_ResetRenderState included)
+      if (cmd.UserCallback)
+        continue;  // none in this app (ImDrawCallback_ResetRenderState included)
       Clip clip{static_cast<int>((cmd.ClipRect.x - draw.DisplayPos.x) * draw.FramebufferScale.x),
                 static_cast<int>((cmd.ClipRect.y - draw.DisplayPos.y) * draw.FramebufferScale.y),
                 static_cast<int>((cmd.ClipRect.z - draw.DisplayPos.x) * draw.FramebufferScale.x),
@@ -332,7 +354,8 @@ void SoftRasterizer::Render(const ImDrawData& draw, const PixelTarget& target) {
       const unsigned int count = cmd.ElemCount - cmd.ElemCount % 3;
       for (unsigned int i = 0; i < count;) {
         if (i + 6 <= count && idx[i + 3] == idx[i] && idx[i + 4] == idx[i + 2]) {
-          const ImDrawVert &a = v[idx[i]], &b = v[idx[i + 1]], &c = v[idx[i + 2]], &d = v[idx[i + 5]];
+          const ImDrawVert &a = v[idx[i]], &b = v[idx[i + 1]], &c = v[idx[i + 2]],
+                           &d = v[idx[i + 5]];
           if (IsAxisQuad(a, b, c, d)) {
             r.Rect(r.Pos(a), r.Pos(c), a.uv, c.uv, a.col, clip);
             i += 6;

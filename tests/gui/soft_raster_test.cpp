@@ -2,16 +2,15 @@
 // on draw lists made by ImGui itself, without a window: which pixels a
 // rectangle covers, triangles sharing an edge drawn once (no seams, no
 // doubles), clipping, glyphs, and the colour layouts of an SDL window image.
-#include <doctest/doctest.h>
+#include "platform/soft_raster.h"
 
+#include <doctest/doctest.h>
 #include <imgui.h>
 
 #include <algorithm>
 #include <cmath>
 #include <functional>
 #include <vector>
-
-#include "platform/soft_raster.h"
 
 using fieldsync::platform::PixelTarget;
 using fieldsync::platform::SoftRasterizer;
@@ -62,9 +61,12 @@ struct Canvas {
 
 }  // namespace
 
-TEST_CASE("soft raster: a filled rectangle covers the pixels whose centres it holds, and no others") {
+TEST_CASE(
+    "soft raster: a filled rectangle covers the pixels whose centres it holds, and no others") {
   Canvas c;
-  c.Paint([](ImDrawList* dl) { dl->AddRectFilled(ImVec2(10, 10), ImVec2(20, 15), IM_COL32(255, 0, 0, 255)); });
+  c.Paint([](ImDrawList* dl) {
+    dl->AddRectFilled(ImVec2(10, 10), ImVec2(20, 15), IM_COL32(255, 0, 0, 255));
+  });
   int red = 0;
   for (int y = 0; y < kSize; ++y) {
     for (int x = 0; x < kSize; ++x) {
@@ -80,7 +82,9 @@ TEST_CASE("soft raster: a filled rectangle covers the pixels whose centres it ho
   CHECK(red == 50);
 }
 
-TEST_CASE("soft raster: triangles sharing an edge cover each pixel once (translucent, no seam, no double)") {
+TEST_CASE(
+    "soft raster: triangles sharing an edge cover each pixel once (translucent, no seam, no "
+    "double)") {
   // A square split along its diagonal, whose line passes exactly through
   // pixel centres; and a translucent hexagon ImGui fills as a fan.
   Canvas c;
@@ -131,10 +135,10 @@ TEST_CASE("soft raster: anti-aliased rounded corners fade at the edge and stay s
   for (int y = 12; y < 36; ++y) {
     for (int x = 12; x < 52; ++x) CHECK(c.At(x, y) == 0x00C800u);
   }
-  CHECK(c.At(8, 8) == 0);      // the corner is cut
-  CHECK(c.Green(8, 24) > 0);   // the straight side is drawn...
-  CHECK(c.At(6, 24) == 0);     // ...and nothing beyond its fringe
-  int partial = 0;  // on the curve: pixels partly covered
+  CHECK(c.At(8, 8) == 0);     // the corner is cut
+  CHECK(c.Green(8, 24) > 0);  // the straight side is drawn...
+  CHECK(c.At(6, 24) == 0);    // ...and nothing beyond its fringe
+  int partial = 0;            // on the curve: pixels partly covered
   for (int y = 8; y < 14; ++y) {
     for (int x = 8; x < 14; ++x) partial += c.Green(x, y) > 0 && c.Green(x, y) < 200 ? 1 : 0;
   }
@@ -153,7 +157,8 @@ TEST_CASE("soft raster: clip rectangles cut what is drawn") {
   CHECK(c.At(63, 63) == 0);
 }
 
-TEST_CASE("soft raster: text draws glyphs from the atlas in the text colour, in either colour layout") {
+TEST_CASE(
+    "soft raster: text draws glyphs from the atlas in the text colour, in either colour layout") {
   for (int layout = 0; layout < 2; ++layout) {
     Canvas c;
     if (layout == 1) std::swap(c.r_shift, c.b_shift);  // XBGR instead of XRGB
