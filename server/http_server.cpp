@@ -248,7 +248,15 @@ Status HttpServer::Bind() {
     std::string name;
     if (body->contains("device_name") && (*body)["device_name"].is_string())
       name = (*body)["device_name"].get<std::string>();
-    auto e = svc.Enroll((*body)["code"].get<std::string>(), name);
+    std::string token;  // chosen by the device (optional; see Service::Enroll)
+    if (body->contains("token")) {
+      if (!(*body)["token"].is_string()) {
+        ReplyError(res, Status::InvalidArgument("'token' must be a string of 64 hex digits"));
+        return;
+      }
+      token = (*body)["token"].get<std::string>();
+    }
+    auto e = svc.Enroll((*body)["code"].get<std::string>(), name, token);
     if (!e.ok()) {
       ReplyError(res, e.status());
       return;

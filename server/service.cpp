@@ -320,9 +320,15 @@ Result<std::string> Service::CreateEnrollCode(const std::string& officer,
   return code;
 }
 
-Result<Enrollment> Service::Enroll(std::string_view code, std::string_view device_name) {
+Result<Enrollment> Service::Enroll(std::string_view code, std::string_view device_name,
+                                   std::string_view device_token) {
   std::string normalized = NormalizeEnrollCode(code);
   if (normalized.empty()) return Status::InvalidArgument("'code' is empty");
+  if (!device_token.empty() &&
+      (device_token.size() != 64 ||
+       device_token.find_first_not_of("0123456789abcdef") != std::string_view::npos))
+    return Status::InvalidArgument(
+        "'token' must be 64 lowercase hex digits (256 random bits chosen by the device)");
   const std::string hash = HashSecret(normalized);
   const int64_t now = Now();
   Enrollment out;
@@ -333,6 +339,20 @@ Result<Enrollment> Service::Enroll(std::string_view code, std::string_view devic
       return Status::Unauthenticated(
           "unknown enrollment code; check it, or ask HQ for a new one");
     const EnrollCode& ec = **found;
+    if (ec.used_at_ms != 0 && !device_token.empty() && ec.expires_at_ms > now) {
+      // The device that used the code asks again (its answer was lost):
+      // the same token proves it; answer the same enrollment.
+      auto d = tx.FindDevice(ec.device_id);
+      if (!d.ok()) return d.status();
+      if (d->has_value() && !(*d)->revoked() &&
+          (*d)->token_hash == HashSecret(std::string(device_token))) {
+        out.device_id = (*d)->id;
+        out.token = std::string(device_token);
+        out.officer = (*d)->officer;
+        out.region = (*d)->region;
+        return Status::Ok();
+      }
+    }
     if (ec.used_at_ms != 0)
       return Status::Unauthenticated("enrollment code already used (on " +
                                      FormatUtc(ec.used_at_ms) + "); ask HQ for a new one");
@@ -344,7 +364,7 @@ Result<Enrollment> Service::Enroll(std::string_view code, std::string_view devic
     d.name = std::string(device_name);
     d.officer = ec.officer;
     d.region = ec.region;
-    out.token = RandomHex(32);
+    out.token = device_token.empty() ? RandomHex(32) : std::string(device_token);
     d.token_hash = HashSecret(out.token);
     d.enrolled_at_ms = now;
     d.last_seen_ms = now;
@@ -374,6 +394,25 @@ Result<Device> Service::Authenticate(std::string_view token) {
     return Status::Ok();
   }));
   if (!device) return Status::Unauthenticated("unknown token; enroll the device again");
+  if (device->revoked())
+    return Status::Unauthenticated("device " + device->id + " was revoked on " +
+                                   FormatUtc(device->revoked_at_ms) +
+                                   "; ask HQ to enroll it again");
+  return *device;
+}
+
+Result<Device> Service::DeviceForBundle(const std::string& device_id) {
+  std::optional<Device> device;
+  FS_RETURN_IF_ERROR(storage_->Read([&](StorageReader& tx) -> Status {
+    auto d = tx.FindDevice(device_id);
+    if (!d.ok()) return d.status();
+    device = std::move(d).value();
+    return Status::Ok();
+  }));
+  if (!device)
+    return Status::NotFound("no device '" + device_id +
+                            "' is enrolled here; the bundle comes from another HQ or a device "
+                            "enrolled again since");
   if (device->revoked())
     return Status::Unauthenticated("device " + device->id + " was revoked on " +
                                    FormatUtc(device->revoked_at_ms) +

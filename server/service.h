@@ -84,11 +84,24 @@ class Service {
 
   // --- the device API ---
 
-  // Unauthenticated naming the reason for an unknown, used or expired code.
-  Result<Enrollment> Enroll(std::string_view code, std::string_view device_name);
+  // Trades a one-time code for a device identity. `device_token`, when not
+  // empty, is the bearer token the device chose (64 hex digits: 256 random
+  // bits); the server keeps only its hash. Asking again with the same code
+  // and the same token — the device lost the first answer — answers the
+  // same enrollment again while the code has not expired; a used code with
+  // any other token is refused. Without `device_token` the server draws
+  // one (older devices), and a lost answer burns the code.
+  // Unauthenticated naming the reason for an unknown, used or expired code;
+  // InvalidArgument for a malformed device_token.
+  Result<Enrollment> Enroll(std::string_view code, std::string_view device_name,
+                            std::string_view device_token = {});
   // The device holding `token`; Unauthenticated for a malformed, unknown or
   // revoked token.
   Result<Device> Authenticate(std::string_view token);
+  // The device named `device_id`, for a sync that arrives by file (a bundle
+  // carries the device id, not its token): NotFound for an unknown device,
+  // Unauthenticated for a revoked one (the same refusal as Authenticate).
+  Result<Device> DeviceForBundle(const std::string& device_id);
   // One /api/v1/sync exchange on a decoded body; the answer body. Errors:
   // InvalidArgument for a malformed envelope (nothing written), the storage's.
   Result<nlohmann::json> Sync(const Device& device, const nlohmann::json& request);

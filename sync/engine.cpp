@@ -2,10 +2,12 @@
 #include "sync/engine.h"
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <random>
 #include <thread>
 
+#include "common/sha256.h"
 #include "sync/curl_transport.h"
 #include "sync/messages.h"
 
@@ -544,12 +546,41 @@ Result<std::string> NormalizeServerUrl(const std::string& url) {
   return u;
 }
 
+namespace {
+
+// The setting that keeps the token this device chose for a code until the
+// enrollment is stored: "<sha256 of the code>:<token>".
+constexpr char kPendingEnrollment[] = "sync.pending_enrollment";
+
+// The token this device offers with `code`: the one it offered before for
+// the same code (so asking again after a lost answer, even from a new
+// process, is recognised by the server), or a new one, stored first.
+Result<std::string> EnrollmentToken(store::Store& store, const std::string& code) {
+  std::string normalized;
+  for (char c : code)
+    if (c != '-' && c != ' ')
+      normalized.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  const std::string key = Sha256Hex(normalized) + ":";
+  auto pending = store.GetSetting(kPendingEnrollment);
+  if (!pending.ok()) return pending.status();
+  if (pending->rfind(key, 0) == 0 && pending->size() == key.size() + 64)
+    return pending->substr(key.size());
+  // 256 bits from the store's generator (OpenSSL, else the kernel's).
+  std::string token = store::NewReportId() + store::NewReportId();
+  FS_RETURN_IF_ERROR(store.SetSetting(kPendingEnrollment, key + token));
+  return token;
+}
+
+}  // namespace
+
 Result<Enrollment> Enroll(store::Store& store, Transport& transport, const std::string& server_url,
                           const std::string& code, const std::string& device_name) {
   auto base = NormalizeServerUrl(server_url);
   if (!base.ok()) return base.status();
   if (code.empty()) return Status::InvalidArgument("the enrollment code is empty");
-  json body = {{"code", code}, {"device_name", device_name}};
+  auto offered = EnrollmentToken(store, code);
+  if (!offered.ok()) return offered.status().WithContext("choosing the device token");
+  json body = {{"code", code}, {"device_name", device_name}, {"token", *offered}};
   HttpRequest request{
       "POST", *base + "/api/v1/enroll", {{"Content-Type", std::string(kJsonType)}}, body.dump()};
   auto r = transport.Send(request);
@@ -578,6 +609,7 @@ Result<Enrollment> Enroll(store::Store& store, Transport& transport, const std::
   }
   FS_RETURN_IF_ERROR(store.SetEnrollment(*base, e.device_id, token, e.officer, e.region)
                          .WithContext("storing the enrollment"));
+  (void)store.SetSetting(kPendingEnrollment, "");  // done: the token is the device's now
   return e;
 }
 

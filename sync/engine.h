@@ -143,7 +143,11 @@ struct Enrollment {
 };
 
 // POSTs the one-time code to SERVER_URL/api/v1/enroll and stores the device
-// id, token, officer and region (Store::SetEnrollment). Errors: InvalidArgument
+// id, token, officer and region (Store::SetEnrollment). The device chooses
+// its token (256 random bits, kept in a setting before the request goes out),
+// so enrolling again with the same code after a lost answer — the same call
+// again, even from a new process — gets the same enrollment instead of
+// "code already used" (docs/protocol.md). Errors: InvalidArgument
 // for a malformed URL, Unauthenticated for an unknown, used or expired code
 // (the server's sentence), Unavailable when the server cannot be reached.
 Result<Enrollment> Enroll(store::Store& store, Transport& transport, const std::string& server_url,

@@ -81,6 +81,50 @@ TEST_CASE("enrollment: a code works once; then a sync with nothing to do is one 
   CHECK(status["last_error"] == "");
 }
 
+TEST_CASE("an enrollment answer lost: the same code again gets the same device; no one else") {
+  Hq hq;
+  faultproxy::FaultProxyOptions po;
+  po.upstream_port = static_cast<uint16_t>(hq.server.port());
+  po.http_aware = true;
+  faultproxy::FaultProxy proxy(po);
+  REQUIRE(proxy.Start().ok());
+  const std::string via_proxy = "http://" + proxy.address();
+  std::string code = hq.server.EnrollCode("Amina", "west-africa");
+
+  // HQ enrolls the device, but its answer never arrives.
+  proxy.SetDropResponse(faultproxy::Trigger::Nth(1));
+  Device dev;
+  auto lost = sync::Enroll(dev.store(), via_proxy, code, "tablet-07");
+  REQUIRE_FALSE(lost.ok());
+  CHECK(proxy.counters().dropped_responses == 1);
+  CHECK(dev.store().GetDeviceState()->token.empty());
+
+  // Asking again from a new process (the device's setting kept its token).
+  dev.Close();
+  Ran again = dev.Cli({"enroll", "--server", via_proxy, "--code", code, "--name", "tablet-07"});
+  REQUIRE_MESSAGE(again.code == 0, again.err);
+  CHECK(again.out.find("Enrolled as device d_") != std::string::npos);
+  Ran twice = dev.Cli({"enroll", "--server", via_proxy, "--code", code});
+  CHECK(twice.code == 1);  // enrolled: the pending token is gone, the code is used
+
+  // Another device with the code is refused; HQ knows one device.
+  Device other;
+  auto stolen = sync::Enroll(other.store(), hq.server.url(), code, "intruder");
+  REQUIRE_FALSE(stolen.ok());
+  CHECK(stolen.status().code() == Status::Code::kUnauthenticated);
+  Ran devices = hq.server.Admin({"devices", "--json"});
+  REQUIRE_MESSAGE(devices.code == 0, devices.err);
+  CHECK(json::parse(devices.out).size() == 1);
+
+  // The token the device kept works.
+  dev.Open();
+  dev.AddReports(3, 4);
+  sync::CurlTransport curl;
+  sync::SyncReport r = sync::SyncOnce(dev.store(), curl, FastRetries());
+  REQUIRE_MESSAGE(r.complete, r.error.ToString());
+  CHECK(hq.server.ExportJson().size() == 3);
+}
+
 TEST_CASE("push and pull: reports reach HQ intact with their photo; HQ's reviews come back") {
   Hq hq;
   Device dev;

@@ -98,6 +98,61 @@ TEST_CASE("enrollment: a good code once, then reused, expired and unknown codes 
   CHECK(server.GetStats().devices_active == 2);
 }
 
+TEST_CASE("enrollment with a device-chosen token: asking again after a lost answer is the same device") {
+  TestServer server;
+  auto code = server.service().CreateEnrollCode("Amina", "west-africa");
+  REQUIRE(code.ok());
+  auto c = server.Client();
+  const std::string mine(64, 'a'), other(64, 'b');
+  auto enroll = [&](const json& token) {
+    return c->Post("/api/v1/enroll",
+                   json{{"code", *code}, {"device_name", "tablet-07"}, {"token", token}}.dump(),
+                   "application/json");
+  };
+  auto first = enroll(mine);
+  REQUIRE(first);
+  REQUIRE_MESSAGE(first->status == 200, first->body);
+  json e1 = json::parse(first->body);
+  CHECK(e1["token"] == mine);
+  // The answer was lost; the device asks again with the same token.
+  auto second = enroll(mine);
+  REQUIRE_MESSAGE(second->status == 200, second->body);
+  json e2 = json::parse(second->body);
+  CHECK(e2["device_id"] == e1["device_id"]);
+  CHECK(e2["region"] == "west-africa");
+  // Someone else with the code is refused; so is anyone once the code expired.
+  auto stolen = enroll(other);
+  CHECK(stolen->status == 401);
+  CHECK(ErrorOf(stolen)["message"].get<std::string>().find("already used") != std::string::npos);
+  const int64_t t0 = server.clock();
+  server.set_clock(t0 + 25 * 3600 * 1000LL);
+  CHECK(enroll(mine)->status == 401);
+  server.set_clock(t0);
+  // The token works and is the only one: one device.
+  auto [status, answer] = server.Sync(mine, json{{"batch", json::array()}});
+  CHECK(status == 200);
+  CHECK(server.GetStats().devices_active == 1);
+  // A revoked device cannot come back through its old code.
+  REQUIRE(server.service().RevokeDevice(e1["device_id"]).ok());
+  CHECK(enroll(mine)->status == 401);
+
+  // Tokens that are not 256 bits of hex are refused before anything is written.
+  auto fresh = server.service().CreateEnrollCode("Bo", "");
+  REQUIRE(fresh.ok());
+  for (const json& bad : {json("short"), json(std::string(64, 'G')), json(std::string(64, 'A')),
+                          json(42)}) {
+    auto res = c->Post("/api/v1/enroll",
+                       json{{"code", *fresh}, {"device_name", "t"}, {"token", bad}}.dump(),
+                       "application/json");
+    CHECK(res->status == 400);
+    CHECK(ErrorOf(res)["code"] == "invalid_argument");
+  }
+  auto ok = c->Post("/api/v1/enroll",
+                    json{{"code", *fresh}, {"device_name", "t"}, {"token", other}}.dump(),
+                    "application/json");
+  CHECK(ok->status == 200);
+}
+
 TEST_CASE("missing, forged and revoked tokens get 401") {
   TestServer server;
   json dev = server.EnrollDevice("Amina", "west-africa");
