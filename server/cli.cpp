@@ -5,12 +5,14 @@
 #include <termios.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cerrno>
 #include <ctime>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
 #include <thread>
 
@@ -20,6 +22,7 @@
 #include "server/merge.h"
 #include "server/service.h"
 #include "server/users.h"
+#include "sync/bundle.h"
 
 namespace fieldsync::server {
 namespace {
@@ -186,6 +189,25 @@ std::vector<cli::CommandSpec> AdminSpecs() {
     s.max_positionals = cli::kUnlimited;
     s.options = {kDbOption, {"--by", "NAME", "who corrects (default: HQ)", false}};
     s.details = "Values are typed as the form question expects; an empty VALUE clears it.";
+    v.push_back(s);
+  }
+  {
+    cli::CommandSpec s;
+    s.name = "bundle import";
+    s.summary = "answer a device's carried bundle file (no link) and write the reply file";
+    s.positionals = "IN";
+    s.min_positionals = s.max_positionals = 1;
+    s.options = {kDbOption,
+                 {"--reply", "OUT", "where to write the reply bundle for the device", false},
+                 {"--json", "", "print the summary as a JSON object", false}};
+    s.details =
+        "IN is a file from 'fieldsync-cli bundle export'. Its changes are applied exactly as a\n"
+        "sync over the network would apply them (same checks, same merge, each change once),\n"
+        "its photos are stored, and OUT gets HQ's answer: acknowledgements, refusals and HQ's\n"
+        "changes for the device (reviews, corrections, projects, forms). The officer carries\n"
+        "OUT back and runs 'fieldsync-cli bundle import OUT'. Importing the same IN again\n"
+        "changes nothing and writes an equivalent reply.\n"
+        "Example: fieldsync-server admin --db hq.db bundle import amina.fsb --reply amina-reply.fsb";
     v.push_back(s);
   }
   return v;
@@ -387,6 +409,196 @@ int RunUser(Service& svc, const std::string& command, const cli::ParsedArgs& a, 
   return 0;
 }
 
+// What became of one photo a bundle carried.
+struct PhotoOutcome {
+  bool held = false;     // HQ holds it completely now
+  bool new_now = false;  // completed by this import
+  std::string reason;    // why it was not stored (empty when held)
+};
+
+// Stores one photo of a bundle through the chunked-upload path (the same
+// checks as PUT /api/v1/attachments: a report of the device must refer to
+// it, sizes, hash), resuming from what HQ already holds.
+Result<PhotoOutcome> StoreBundlePhoto(Service& svc, const Device& device,
+                                      const sync::PushBundle::Photo& photo) {
+  PhotoOutcome out;
+  AttachmentState state;
+  Status s = svc.AttachmentStatus(device, photo.sha256, &state);
+  if (s.code() == Status::Code::kPermissionDenied || s.code() == Status::Code::kInvalidArgument) {
+    out.reason = s.message();
+    return out;
+  }
+  if (!s.ok()) return s;
+  if (state.complete) {
+    out.held = true;
+    return out;
+  }
+  const int64_t total = static_cast<int64_t>(photo.data.size());
+  int64_t offset = state.received;
+  // Each chunk moves the offset forward; a Conflict resets it to what HQ
+  // holds. Bounded so that a misbehaving store cannot loop forever.
+  for (int guard = 0; guard < 4 * (total / static_cast<int64_t>(kMaxChunkBytes) + 2); ++guard) {
+    if (offset < 0 || offset > total) offset = 0;
+    const size_t n = std::min(kMaxChunkBytes, static_cast<size_t>(total - offset));
+    s = svc.PutAttachmentChunk(device, photo.sha256, offset, total,
+                               std::string_view(photo.data).substr(static_cast<size_t>(offset), n),
+                               &state);
+    if (state.complete) {
+      out.held = out.new_now = true;
+      return out;
+    }
+    if (s.code() == Status::Code::kConflict) {
+      offset = state.received;
+      continue;
+    }
+    if (!s.ok()) {
+      if (s.code() == Status::Code::kInternal || s.code() == Status::Code::kIOError ||
+          s.code() == Status::Code::kCorruption)
+        return s;
+      out.reason = s.message();
+      return out;
+    }
+    offset = state.received;
+  }
+  out.reason = "the upload did not complete";
+  return out;
+}
+
+// `bundle import`: a push bundle answered through Service::Sync (the code
+// behind POST /api/v1/sync), its photos through the chunked-upload path, and
+// the reply written with sync::WriteReplyBundle. The bundle is read before the
+// database is opened: a damaged file writes nothing.
+int RunBundleImport(const cli::ParsedArgs& a, const std::string& db, std::ostream& out,
+                    std::ostream& err) {
+  const std::string in = a.positionals[0];
+  const std::string reply = a.Get("--reply");
+  if (reply.empty())
+    return Usage(err, Status::InvalidArgument("'bundle import' needs --reply OUT (the file the "
+                                              "officer carries back)"));
+  {
+    std::error_code ec;
+    if (std::filesystem::equivalent(in, reply, ec))
+      return Usage(err, Status::InvalidArgument("--reply must not be the bundle being imported"));
+  }
+  Result<sync::PushBundle> push = Status::Internal("unread");
+  try {
+    push = sync::ReadPushBundle(in);
+  } catch (const std::exception& e) {  // nlohmann::json on a hostile document
+    push = Status::InvalidArgument(in + " is not a readable fieldsync bundle (" + e.what() + ")");
+  }
+  if (!push.ok()) return Error(err, push.status());
+
+  // A bundle goes to an existing HQ database: never create one by mistake.
+  if (db.rfind("postgresql://", 0) != 0 && db.rfind("postgres://", 0) != 0) {
+    std::error_code ec;
+    if (!std::filesystem::exists(db, ec))
+      return Error(err, Status::NotFound("no HQ database at '" + db +
+                                         "'; give the --db the server runs on"));
+  }
+  auto opened = OpenService(db);
+  if (!opened.ok()) return Error(err, opened.status());
+  Service& svc = **opened;
+
+  auto device = svc.DeviceForBundle(push->device_id);
+  if (!device.ok()) return Error(err, device.status().WithContext(in));
+
+  // Entries HQ held before: answered from their stored results (a replay).
+  int64_t held_seq = 0;
+  Status read = svc.storage().Read([&](StorageReader& tx) -> Status {
+    auto m = tx.MaxSeq(device->id);
+    if (!m.ok()) return m.status();
+    held_seq = *m;
+    return Status::Ok();
+  });
+  if (!read.ok()) return Error(err, read);
+
+  auto answer = svc.Sync(*device, push->request);
+  if (!answer.ok()) {
+    if (answer.status().code() == Status::Code::kInvalidArgument)
+      return Error(err, Status::InvalidArgument(in + ": HQ refused its request (" +
+                                                answer.status().message() +
+                                                "); nothing was applied"));
+    return Error(err, answer.status().WithContext(in));
+  }
+
+  std::map<std::string, int64_t> outcomes;
+  for (const char* k : {"applied", "merged", "conflict", "rejected"}) outcomes[k] = 0;
+  int64_t entries = 0, replayed = 0;
+  json rejections = json::array();
+  for (const json& r : (*answer)["results"]) {
+    ++entries;
+    const std::string outcome = r.value("outcome", "");
+    ++outcomes[outcome];
+    if (r.value("seq", int64_t{0}) <= held_seq) ++replayed;
+    if (outcome == "rejected")
+      rejections.push_back({{"seq", r.value("seq", int64_t{0})}, {"reason", r.value("reason", "")}});
+  }
+
+  std::vector<std::string> received;
+  int64_t photos_new = 0;
+  json photos_skipped = json::array();
+  for (const auto& photo : push->photos) {
+    auto o = StoreBundlePhoto(svc, *device, photo);
+    if (!o.ok())
+      return Error(err, o.status().WithContext("storing photo " + photo.sha256.substr(0, 12) +
+                                               " (the reports were applied; import again)"));
+    if (o->held) {
+      received.push_back(photo.sha256);
+      if (o->new_now) ++photos_new;
+    } else {
+      photos_skipped.push_back({{"sha256", photo.sha256}, {"reason", o->reason}});
+    }
+  }
+
+  Status wrote = sync::WriteReplyBundle(reply, *push, *answer, received);
+  if (!wrote.ok())
+    return Error(err, wrote.WithContext("the bundle was applied but its reply could not be "
+                                        "written; import it again to write the reply"));
+
+  const size_t changes = (*answer)["changes"].size();
+  const bool more = answer->value("more", false);
+  if (a.Has("--json")) {
+    out << json{{"bundle", in},
+                {"device_id", device->id},
+                {"officer", device->officer},
+                {"entries", entries},
+                {"replayed", replayed},
+                {"applied", outcomes["applied"]},
+                {"merged", outcomes["merged"]},
+                {"conflict", outcomes["conflict"]},
+                {"rejected", outcomes["rejected"]},
+                {"rejections", rejections},
+                {"acked_seq", answer->value("acked_seq", int64_t{0})},
+                {"photos", push->photos.size()},
+                {"photos_stored", received.size()},
+                {"photos_new", photos_new},
+                {"photos_skipped", photos_skipped},
+                {"changes", changes},
+                {"more", more},
+                {"reply", reply}}
+               .dump()
+        << "\n";
+    return 0;
+  }
+  auto plural = [](size_t n, const char* word) {
+    return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
+  };
+  out << "imported " << in << " from " << device->id
+      << (device->officer.empty() ? "" : " (" + device->officer + ")") << ": "
+      << entries << (entries == 1 ? " entry" : " entries")
+      << " (" << outcomes["applied"] << " applied, " << outcomes["merged"] << " merged, "
+      << outcomes["conflict"] << " conflict, " << outcomes["rejected"] << " rejected"
+      << (replayed ? ", " + std::to_string(replayed) + " already held" : "") << "), "
+      << received.size() << " of " << plural(push->photos.size(), "photo") << " stored"
+      << (photos_skipped.empty() ? "" : " (" + std::to_string(photos_skipped.size()) + " refused)")
+      << ", " << plural(changes, "change") << " for the device; reply written to " << reply
+      << (more ? "; HQ has more changes: after importing the reply, the device exports again and "
+                 "the officer carries the next bundle"
+               : "")
+      << "\n";
+  return 0;
+}
+
 int RunAdminCommand(const cli::CommandSpec& spec, const cli::ParsedArgs& a, const std::string& db,
                      std::ostream& out, std::ostream& err) {
   if (spec.name == "export") {
@@ -409,6 +621,8 @@ int RunAdminCommand(const cli::CommandSpec& spec, const cli::ParsedArgs& a, cons
     return Usage(err, Status::InvalidArgument("'enroll' needs --officer NAME"));
   if (spec.name == "review" && a.Has("--approve") == a.Has("--return"))
     return Usage(err, Status::InvalidArgument("'review' needs exactly one of --approve, --return"));
+
+  if (spec.name == "bundle import") return RunBundleImport(a, db, out, err);
 
   auto opened = OpenService(db);
   if (!opened.ok()) return Error(err, opened.status());
@@ -558,7 +772,7 @@ int RunAdmin(const std::vector<std::string>& args, std::ostream& out, std::ostre
   if (rest.empty())
     return Usage(err, Status::InvalidArgument(
                           "'admin' needs a command: enroll, revoke, devices, projects import, "
-                          "export, stats, review, correct (see 'admin --help')"));
+                          "export, stats, review, correct, bundle import (see 'admin --help')"));
   size_t consumed = 0;
   auto found = cli::FindCommand(table, rest, &consumed);
   if (!found.ok()) return Usage(err, found.status());
@@ -668,7 +882,9 @@ std::string OverviewText() {
     << "  fieldsync-server serve --db PATH --listen HOST:PORT [--tls-cert F --tls-key F]\n"
     << "  fieldsync-server admin --db PATH <command> ...\n\n"
     << "Admin commands: enroll, revoke, devices, projects import, export, stats, review, "
-       "correct, user add|list|password|disable\n"
+       "correct, user add|list|password|disable, bundle import\n"
+    << "No link at all: 'admin --db PATH bundle import IN --reply OUT' answers a device's\n"
+    << "  carried bundle file (fieldsync-cli bundle export) with a reply file to carry back.\n"
     << "Run 'fieldsync-server serve --help' or 'fieldsync-server admin --help' for details.\n";
   return o.str();
 }

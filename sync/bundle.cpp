@@ -2,6 +2,7 @@
 #include "sync/bundle.h"
 
 #include <unistd.h>
+#include <zstd.h>
 
 #include <algorithm>
 #include <cstdio>
@@ -90,8 +91,22 @@ Status WriteAtomically(const std::filesystem::path& file, const std::string& byt
   return Status::Ok();
 }
 
+// A bundle travels on USB sticks and memory cards: its zstd frame carries a
+// content checksum, so a damaged byte is refused on reading (ZstdDecompress
+// verifies it) instead of being applied as a changed value.
 Status WriteBundle(const std::filesystem::path& file, const json& bundle) {
-  return WriteAtomically(file, EncodeBody(bundle, BodyFormat::kJson, true, 9));
+  const std::string raw = EncodeBody(bundle, BodyFormat::kJson, false);
+  std::string out(ZSTD_compressBound(raw.size()), '\0');
+  ZSTD_CCtx* cctx = ZSTD_createCCtx();
+  if (cctx == nullptr) return Status::Internal("out of memory for zstd");
+  ZSTD_CCtx_setParameter(cctx, ZSTD_c_compressionLevel, 9);
+  ZSTD_CCtx_setParameter(cctx, ZSTD_c_checksumFlag, 1);
+  size_t n = ZSTD_compress2(cctx, out.data(), out.size(), raw.data(), raw.size());
+  ZSTD_freeCCtx(cctx);
+  if (ZSTD_isError(n))
+    return Status::Internal(std::string("cannot compress the bundle: ") + ZSTD_getErrorName(n));
+  out.resize(n);
+  return WriteAtomically(file, out);
 }
 
 // Reads a bundle and checks its header: format, version, kind.

@@ -7,7 +7,8 @@
 //                                write the answer to a reply bundle
 //   device: ImportReplyBundle → AckPush + ApplyPull, photos marked uploaded
 //
-// A bundle file is one zstd frame holding one JSON object:
+// A bundle file is one zstd frame (with its content checksum: a damaged file
+// is refused, never applied) holding one JSON object:
 //   {"format": "fieldsync-bundle", "version": 1, "kind": "push" | "reply",
 //    "device_id": "d_…", "created_at_ms": n, ...}
 //   push:  "request": {"batch": [...], "cursor": "...", "pull_limit": n}
