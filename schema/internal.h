@@ -13,7 +13,7 @@
 
 namespace fieldsync::schema::internal {
 
-// One shipped form's JSON source, compiled in by embed_forms.cmake.
+// One shipped form's JSON source, compiled in by cmake/embed_files.cmake.
 struct EmbeddedForm {
   const char* name;            // file name without ".json", e.g. "health"
   const unsigned char* data;   // NUL-terminated

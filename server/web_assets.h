@@ -1,5 +1,5 @@
 // server/web_assets.h — the dashboard's static files (server/web/*), built
-// into the binary by server/embed_web.cmake so the server needs no data
+// into the binary by cmake/embed_files.cmake so the server needs no data
 // files at run time and the dashboard loads nothing from elsewhere.
 #pragma once
 
