@@ -8,6 +8,7 @@
 #include <ctime>
 #include <set>
 
+#include "common/text.h"
 #include "schema/catalogue.h"
 #include "server/merge.h"
 
@@ -87,15 +88,6 @@ std::string GroupedText(double v) {
   for (int64_t i = static_cast<int64_t>(end) - 3; i > static_cast<int64_t>(start); i -= 3)
     s.insert(static_cast<size_t>(i), "\u202f");
   return s;
-}
-
-std::string FormatUtc(int64_t ms) {
-  std::time_t t = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
-  return buf;
 }
 
 Status ReadProjects(Service& service, std::vector<StoredProject>* out) {

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "common/sha256.h"
+#include "common/text.h"
 #include "schema/validate.h"
 #include "server/merge.h"
 
@@ -48,21 +49,6 @@ std::string NewEnrollCode() {
     code.push_back(kCodeAlphabet[randombytes_uniform(static_cast<uint32_t>(kCodeAlphabet.size()))]);
   }
   return code;
-}
-
-std::string FormatUtc(int64_t ms) {
-  std::time_t t = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
-  return buf;
-}
-
-bool IsLowerHex(std::string_view s, size_t len) {
-  if (s.size() != len) return false;
-  return std::all_of(s.begin(), s.end(),
-                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
 bool IsReportId(std::string_view s) {
@@ -324,9 +310,7 @@ Result<Enrollment> Service::Enroll(std::string_view code, std::string_view devic
                                    std::string_view device_token) {
   std::string normalized = NormalizeEnrollCode(code);
   if (normalized.empty()) return Status::InvalidArgument("'code' is empty");
-  if (!device_token.empty() &&
-      (device_token.size() != 64 ||
-       device_token.find_first_not_of("0123456789abcdef") != std::string_view::npos))
+  if (!device_token.empty() && !IsLowerHex(device_token, 64))
     return Status::InvalidArgument(
         "'token' must be 64 lowercase hex digits (256 random bits chosen by the device)");
   const std::string hash = HashSecret(normalized);

@@ -8,6 +8,7 @@
 #include <ctime>
 
 #include "common/sha256.h"
+#include "common/text.h"
 
 namespace fieldsync::server {
 namespace {
@@ -24,21 +25,6 @@ std::string RandomTokenHex() {
     out.push_back(digits[b & 15]);
   }
   return out;
-}
-
-bool IsLowerHex64(std::string_view s) {
-  return s.size() == 64 && std::all_of(s.begin(), s.end(), [](char c) {
-           return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
-         });
-}
-
-std::string FormatUtc(int64_t ms) {
-  std::time_t t = static_cast<std::time_t>(ms / 1000);
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%d %H:%M UTC", &tm);
-  return buf;
 }
 
 std::string Duration(int64_t ms) {
@@ -297,14 +283,14 @@ Result<HqLogin> HqAuth::Login(const std::string& user, const std::string& passwo
 }
 
 Status HqAuth::Logout(std::string_view token) {
-  if (!IsLowerHex64(token)) return Status::Ok();
+  if (!IsLowerHex(token, 64)) return Status::Ok();
   std::string hash = Sha256Hex(token);
   return service_.storage().Write([&](StorageWriter& tx) { return tx.DeleteHqSession(hash); });
 }
 
 Result<HqPrincipal> HqAuth::Authenticate(std::string_view token) {
   if (token.empty()) return Status::Unauthenticated("sign in to use the dashboard");
-  if (!IsLowerHex64(token))
+  if (!IsLowerHex(token, 64))
     return Status::Unauthenticated("your session is not valid; sign in again");
   const std::string hash = Sha256Hex(token);
   const int64_t now = service_.Now();
