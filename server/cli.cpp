@@ -207,7 +207,8 @@ std::vector<cli::CommandSpec> AdminSpecs() {
         "changes for the device (reviews, corrections, projects, forms). The officer carries\n"
         "OUT back and runs 'fieldsync-cli bundle import OUT'. Importing the same IN again\n"
         "changes nothing and writes an equivalent reply.\n"
-        "Example: fieldsync-server admin --db hq.db bundle import amina.fsb --reply amina-reply.fsb";
+        "Example: fieldsync-server admin --db hq.db bundle import amina.fsb --reply "
+        "amina-reply.fsb";
     v.push_back(s);
   }
   return v;
@@ -479,6 +480,12 @@ int RunBundleImport(const cli::ParsedArgs& a, const std::string& db, std::ostrea
     std::error_code ec;
     if (std::filesystem::equivalent(in, reply, ec))
       return Usage(err, Status::InvalidArgument("--reply must not be the bundle being imported"));
+    // Checked before anything is applied: a reply that cannot be written
+    // would leave the device without its answer.
+    std::filesystem::path dir = std::filesystem::path(reply).parent_path();
+    if (!dir.empty() && !std::filesystem::is_directory(dir, ec))
+      return Usage(err, Status::InvalidArgument("--reply " + reply + ": there is no folder '" +
+                                                dir.string() + "'"));
   }
   Result<sync::PushBundle> push = Status::Internal("unread");
   try {
@@ -515,9 +522,9 @@ int RunBundleImport(const cli::ParsedArgs& a, const std::string& db, std::ostrea
   auto answer = svc.Sync(*device, push->request);
   if (!answer.ok()) {
     if (answer.status().code() == Status::Code::kInvalidArgument)
-      return Error(err, Status::InvalidArgument(in + ": HQ refused its request (" +
-                                                answer.status().message() +
-                                                "); nothing was applied"));
+      return Error(err,
+                   Status::InvalidArgument(in + ": HQ refused its request (" +
+                                           answer.status().message() + "); nothing was applied"));
     return Error(err, answer.status().WithContext(in));
   }
 
@@ -531,7 +538,8 @@ int RunBundleImport(const cli::ParsedArgs& a, const std::string& db, std::ostrea
     ++outcomes[outcome];
     if (r.value("seq", int64_t{0}) <= held_seq) ++replayed;
     if (outcome == "rejected")
-      rejections.push_back({{"seq", r.value("seq", int64_t{0})}, {"reason", r.value("reason", "")}});
+      rejections.push_back(
+          {{"seq", r.value("seq", int64_t{0})}, {"reason", r.value("reason", "")}});
   }
 
   std::vector<std::string> received;
@@ -584,10 +592,10 @@ int RunBundleImport(const cli::ParsedArgs& a, const std::string& db, std::ostrea
     return std::to_string(n) + " " + word + (n == 1 ? "" : "s");
   };
   out << "imported " << in << " from " << device->id
-      << (device->officer.empty() ? "" : " (" + device->officer + ")") << ": "
-      << entries << (entries == 1 ? " entry" : " entries")
-      << " (" << outcomes["applied"] << " applied, " << outcomes["merged"] << " merged, "
-      << outcomes["conflict"] << " conflict, " << outcomes["rejected"] << " rejected"
+      << (device->officer.empty() ? "" : " (" + device->officer + ")") << ": " << entries
+      << (entries == 1 ? " entry" : " entries") << " (" << outcomes["applied"] << " applied, "
+      << outcomes["merged"] << " merged, " << outcomes["conflict"] << " conflict, "
+      << outcomes["rejected"] << " rejected"
       << (replayed ? ", " + std::to_string(replayed) + " already held" : "") << "), "
       << received.size() << " of " << plural(push->photos.size(), "photo") << " stored"
       << (photos_skipped.empty() ? "" : " (" + std::to_string(photos_skipped.size()) + " refused)")

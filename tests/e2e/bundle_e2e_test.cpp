@@ -108,8 +108,9 @@ TEST_CASE("sneakernet: reports and a photo reach HQ by file; HQ's review comes b
 
   // HQ reviews two reports; the next carried bundle (nothing pending, just
   // the cursor) brings the decisions back.
-  REQUIRE(hq.server.Admin({"review", ids[1], "--return", "--comment", "Check the well depth"})
-              .code == 0);
+  REQUIRE(
+      hq.server.Admin({"review", ids[1], "--return", "--comment", "Check the well depth"}).code ==
+      0);
   REQUIRE(hq.server.Admin({"review", ids[2], "--approve"}).code == 0);
   dev.Close();
   auto push2 = dev.scratch / "to-hq-2.fsb";
@@ -136,8 +137,8 @@ TEST_CASE("sneakernet: reports and a photo reach HQ by file; HQ's review comes b
   dev.Close();
   auto again1 = hq.scratch / "again-1.fsb";
   auto again2 = hq.scratch / "again-2.fsb";
-  Ran twice1 = hq.server.Admin({"bundle", "import", push.string(), "--reply", again1.string(),
-                                "--json"});
+  Ran twice1 =
+      hq.server.Admin({"bundle", "import", push.string(), "--reply", again1.string(), "--json"});
   REQUIRE_MESSAGE(twice1.code == 0, twice1.err);
   json t1 = Json(twice1);
   CHECK(t1["replayed"] == t1["entries"]);
@@ -158,8 +159,11 @@ TEST_CASE("sneakernet: reports and a photo reach HQ by file; HQ's review comes b
   CHECK(DeviceReports(dev) == device_before);
   dev.Close();
 
-  // A damaged bundle: one line, non-zero exit, HQ's database untouched.
+  // A damaged bundle: one line, non-zero exit, HQ's database untouched. The
+  // device writes its frame with a content checksum, so damage anywhere is seen.
   const std::string good = ReadFile(push);
+  REQUIRE(good.size() > 5);
+  CHECK((static_cast<uint8_t>(good[4]) & 0x04) != 0);  // zstd Content_Checksum_flag
   const std::string before = DbFingerprint(hq.server.db());
   std::string flipped = good;
   for (size_t at : {good.size() / 3, good.size() / 2, good.size() - 10}) {

@@ -4,6 +4,8 @@
 // a device carried (photos nobody refers to, a small pull page, damage).
 #include <zstd.h>
 
+#include <functional>
+
 #include "common/sha256.h"
 #include "server_test_util.h"
 #include "sync/bundle.h"
@@ -69,9 +71,12 @@ void WritePushBundle(const std::filesystem::path& file, const std::string& devic
   json ph = json::array();
   for (const std::string& p : photos)
     ph.push_back({{"sha256", Sha256Hex(p)}, {"mime", "image/jpeg"}, {"data_base64", Base64(p)}});
-  json b = {{"format", sync::kBundleFormat}, {"version", sync::kBundleVersion},
-            {"kind", "push"},                {"device_id", device_id},
-            {"created_at_ms", 1},            {"request", request},
+  json b = {{"format", sync::kBundleFormat},
+            {"version", sync::kBundleVersion},
+            {"kind", "push"},
+            {"device_id", device_id},
+            {"created_at_ms", 1},
+            {"request", request},
             {"photos", ph}};
   WriteBytes(file, Frame(b));
 }
@@ -111,8 +116,8 @@ struct BundleHq {
   }
   RunResult Import(const std::filesystem::path& in, const std::filesystem::path& reply,
                    bool as_json = false) {
-    std::vector<std::string> args = {"admin", "--db", db.string(), "bundle", "import",
-                                     in.string(), "--reply", reply.string()};
+    std::vector<std::string> args = {"admin",  "--db",      db.string(), "bundle",
+                                     "import", in.string(), "--reply",   reply.string()};
     if (as_json) args.push_back("--json");
     return RunServerBinary(args, dir.path());
   }
@@ -127,19 +132,20 @@ struct BundleHq {
 
 }  // namespace
 
-TEST_CASE("admin bundle import answers a carried bundle as a sync would, and again changes nothing") {
+TEST_CASE(
+    "admin bundle import answers a carried bundle as a sync would, and again changes nothing") {
   BundleHq hq;
   const std::string photo = PhotoBytes(1'500'000, 7);  // two chunks
   const std::string stray = PhotoBytes(2000, 8);       // no report refers to it
   json with_photo = HealthValues(80);
   with_photo["photo"] = Sha256Hex(photo);
   const std::string a = ReportId(1), b = ReportId(2), c = ReportId(3);
-  json request = {{"batch",
-                   {Entry(1, HealthReport(a, "finalized", "TRI-HLT-002", with_photo)),
-                    Entry(2, HealthReport(b)),
-                    Entry(3, HealthReport(c, "finalized", "NO-SUCH-PROJECT"))}},
-                  {"cursor", ""},
-                  {"pull_limit", 100000}};
+  json request = {
+      {"batch",
+       {Entry(1, HealthReport(a, "finalized", "TRI-HLT-002", with_photo)),
+        Entry(2, HealthReport(b)), Entry(3, HealthReport(c, "finalized", "NO-SUCH-PROJECT"))}},
+      {"cursor", ""},
+      {"pull_limit", 100000}};
   auto in = hq.dir.path() / "amina.fsb";
   WritePushBundle(in, hq.device_id, request, {photo, stray});
 
@@ -283,13 +289,14 @@ TEST_CASE("admin bundle import: a review made at HQ travels back; a large pull s
   CHECK(ReadReply(hq.dir.path() / "3-reply.fsb")["answer"]["more"] == true);
 }
 
-TEST_CASE("admin bundle import refuses damaged, foreign and wrong files with one line, writing nothing") {
+TEST_CASE(
+    "admin bundle import refuses damaged, foreign and wrong files with one line, writing nothing") {
   BundleHq hq;
   auto good = hq.dir.path() / "good.fsb";
-  WritePushBundle(good, hq.device_id,
-                  {{"batch", {Entry(1, HealthReport(ReportId(20)))}}, {"cursor", ""},
-                   {"pull_limit", 100000}},
-                  {});
+  WritePushBundle(
+      good, hq.device_id,
+      {{"batch", {Entry(1, HealthReport(ReportId(20)))}}, {"cursor", ""}, {"pull_limit", 100000}},
+      {});
   const std::string bytes = ReadBytes(good);
   const std::string before = hq.Fingerprint();
   auto reply = hq.dir.path() / "reply.fsb";
@@ -302,17 +309,19 @@ TEST_CASE("admin bundle import refuses damaged, foreign and wrong files with one
   std::string truncated = bytes.substr(0, bytes.size() / 2);
   std::string flipped = bytes;
   flipped[flipped.size() / 2] = static_cast<char>(flipped[flipped.size() / 2] ^ 0x5a);
-  json reply_kind = {{"format", sync::kBundleFormat}, {"version", 1}, {"kind", "reply"},
+  json reply_kind = {{"format", sync::kBundleFormat},
+                     {"version", 1},
+                     {"kind", "reply"},
                      {"device_id", hq.device_id}};
   json future = {{"format", sync::kBundleFormat}, {"version", 99}, {"kind", "push"}};
-  json bad_photo = {{"format", sync::kBundleFormat},
-                    {"version", 1},
-                    {"kind", "push"},
-                    {"device_id", hq.device_id},
-                    {"request", {{"batch", json::array()}, {"cursor", ""}}},
-                    {"photos",
-                     {{{"sha256", Sha256Hex("abc")}, {"mime", "image/jpeg"},
-                       {"data_base64", Base64("abd")}}}}};
+  json bad_photo = {
+      {"format", sync::kBundleFormat},
+      {"version", 1},
+      {"kind", "push"},
+      {"device_id", hq.device_id},
+      {"request", {{"batch", json::array()}, {"cursor", ""}}},
+      {"photos",
+       {{{"sha256", Sha256Hex("abc")}, {"mime", "image/jpeg"}, {"data_base64", Base64("abd")}}}}};
   json bad_envelope = {{"format", sync::kBundleFormat},
                        {"version", 1},
                        {"kind", "push"},
@@ -371,6 +380,10 @@ TEST_CASE("admin bundle import refuses damaged, foreign and wrong files with one
   CHECK(LineCount(no_reply.err) == 1);
   CHECK(no_reply.err.find("--reply") != std::string::npos);
   CHECK(hq.Import(good, good).exit_code == 2);
+  RunResult no_folder = hq.Import(good, hq.dir.path() / "no-such-folder" / "reply.fsb");
+  CHECK(no_folder.exit_code == 2);
+  CHECK(no_folder.err.find("no-such-folder") != std::string::npos);
+  CHECK_FALSE(hq.Open()->GetReport(ReportId(20))->has_value());
   CHECK(ReadBytes(good) == bytes);
   auto missing_db = hq.dir.path() / "typo.db";
   RunResult no_db = RunServerBinary({"admin", "--db", missing_db.string(), "bundle", "import",
@@ -392,4 +405,67 @@ TEST_CASE("bundle import is in the help") {
   CHECK(help.exit_code == 0);
   CHECK(help.out.find("Usage") != std::string::npos);
   CHECK(help.out.find("--reply") != std::string::npos);
+}
+
+TEST_CASE("a bundle with any bit damaged is refused or reads the same: never a changed value") {
+  TempDir dir;
+  // Without the frame's content checksum about a third of single-bit flips in
+  // a small bundle decoded to a changed report that HQ would have applied.
+  auto check_flips = [](const std::string& bytes,
+                        const std::function<bool(const std::string&)>& same) {
+    int refused = 0, unchanged = 0;
+    for (size_t pos = 0; pos < bytes.size(); ++pos) {
+      for (uint8_t bit : {uint8_t{0x01}, uint8_t{0x80}}) {
+        std::string b = bytes;
+        b[pos] = static_cast<char>(b[pos] ^ bit);
+        if (same(b)) {
+          ++unchanged;
+        } else {
+          ++refused;
+        }
+      }
+    }
+    return std::make_pair(refused, unchanged);
+  };
+
+  // HQ's writer (the same one the device's export uses): a reply bundle.
+  sync::PushBundle push;
+  push.device_id = "d_0123456789abcdef";
+  push.request = {{"batch", {Entry(1, HealthReport(ReportId(1)))}}, {"cursor", "4"}};
+  json answer = {{"acked_seq", 1},
+                 {"results", {{{"seq", 1}, {"outcome", "applied"}, {"server_version", 1}}}},
+                 {"changes", json::array()},
+                 {"cursor", "9"},
+                 {"more", false}};
+  auto reply = dir.path() / "reply.fsb";
+  REQUIRE(sync::WriteReplyBundle(reply, push, answer, {}).ok());
+  const std::string reply_bytes = ReadBytes(reply);
+  REQUIRE(reply_bytes.size() > 5);
+  CHECK((static_cast<uint8_t>(reply_bytes[4]) & 0x04) != 0);  // Content_Checksum_flag
+  const json original = ReadReply(reply);
+  auto [refused, unchanged] = check_flips(reply_bytes, [&](const std::string& b) {
+    auto j = sync::DecodeBody(b, sync::BodyFormat::kJson, "zstd", 1u << 20);
+    if (!j.ok()) return false;
+    CHECK_MESSAGE(*j == original, "a damaged reply read as a different one");
+    return true;
+  });
+  CHECK(refused > 0);
+  CHECK(refused + unchanged == static_cast<int>(2 * reply_bytes.size()));
+
+  // HQ's reader: a push bundle.
+  auto in = dir.path() / "push.fsb";
+  WritePushBundle(in, push.device_id, push.request, {PhotoBytes(300, 3)});
+  const std::string push_bytes = ReadBytes(in);
+  auto bad = dir.path() / "bad.fsb";
+  auto [push_refused, push_unchanged] = check_flips(push_bytes, [&](const std::string& b) {
+    WriteBytes(bad, b);
+    auto p = sync::ReadPushBundle(bad);
+    if (!p.ok()) return false;
+    CHECK_MESSAGE(p->request == push.request, "a damaged bundle read as a different request");
+    CHECK(p->device_id == push.device_id);
+    CHECK(p->photos.size() == 1);
+    return true;
+  });
+  CHECK(push_refused > 0);
+  (void)push_unchanged;
 }
