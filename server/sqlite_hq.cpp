@@ -9,6 +9,22 @@
 
 namespace fieldsync::server::sqlite_hq {
 
+Status SqliteStatus(sqlite3* db, int rc, std::string_view what) {
+  std::string msg = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
+  switch (rc & 0xff) {
+    case SQLITE_BUSY:
+    case SQLITE_LOCKED: return Status::Unavailable(msg + " (the database is busy; retry)");
+    case SQLITE_CORRUPT:
+    case SQLITE_NOTADB: return Status::Corruption(msg);
+    case SQLITE_CONSTRAINT: return Status::AlreadyExists(msg);
+    case SQLITE_FULL:
+    case SQLITE_IOERR:
+    case SQLITE_CANTOPEN:
+    case SQLITE_READONLY: return Status::IOError(msg);
+    default: return Status::Internal(msg);
+  }
+}
+
 const char* const kSchemaV2 = R"sql(
 CREATE TABLE hq_users (
   name           TEXT PRIMARY KEY,
@@ -206,26 +222,6 @@ DELETE FROM report_sums WHERE NOT EXISTS (SELECT 1 FROM report_counts c
 DELETE FROM hq_dirty WHERE report_rowid IN temp.hq_batch;
 )sql";
 
-Status Error(sqlite3* db, int rc, std::string_view what) {
-  std::string msg = std::string(what) + ": " + sqlite3_errmsg(db);
-  switch (rc & 0xff) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED:
-      return Status::Unavailable(msg + " (the database is busy; retry)");
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB:
-      return Status::Corruption(msg);
-    case SQLITE_CONSTRAINT:
-      return Status::AlreadyExists(msg);
-    case SQLITE_FULL:
-    case SQLITE_IOERR:
-    case SQLITE_READONLY:
-      return Status::IOError(msg);
-    default:
-      return Status::Internal(msg);
-  }
-}
-
 // A parameter of a statement built from a filter: a number or a text.
 struct BindValue {
   BindValue(int64_t n) : is_int(true), number(n) {}  // NOLINT: implicit by design
@@ -247,7 +243,7 @@ class Query {
   Query& operator=(const Query&) = delete;
 
   Status Prepared() const {
-    return rc_ == SQLITE_OK ? Status::Ok() : Error(db_, rc_, "preparing a dashboard query");
+    return rc_ == SQLITE_OK ? Status::Ok() : SqliteStatus(db_, rc_, "preparing a dashboard query");
   }
   Query& Bind(int i, int64_t v) {
     sqlite3_bind_int64(s_, i, v);
@@ -270,7 +266,7 @@ class Query {
     int rc = sqlite3_step(s_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
-    return Error(db_, rc, "running a dashboard query");
+    return SqliteStatus(db_, rc, "running a dashboard query");
   }
   Status Run() {
     auto r = Step();
@@ -643,7 +639,7 @@ Result<int64_t> CatchUp(sqlite3* db, int64_t limit) {
   auto exec = [&](const std::string& sql) -> Status {
     int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr);
     return rc == SQLITE_OK ? Status::Ok()
-                           : Error(db, rc, "updating the search index and chart summaries");
+                           : SqliteStatus(db, rc, "updating the search index and chart summaries");
   };
   FS_RETURN_IF_ERROR(exec(
       "CREATE TEMP TABLE IF NOT EXISTS hq_batch (report_rowid INTEGER PRIMARY KEY);"

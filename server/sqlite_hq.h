@@ -21,6 +21,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "server/storage.h"
@@ -28,6 +29,12 @@
 struct sqlite3;
 
 namespace fieldsync::server::sqlite_hq {
+
+// The Status for SQLite result code `rc` while doing `what` (a phrase:
+// "running a statement"): Unavailable when busy or locked (retry),
+// Corruption, AlreadyExists for a constraint, IOError for a full disk, I/O,
+// open or read-only failure, Internal otherwise. Shared by the whole backend.
+Status SqliteStatus(sqlite3* db, int rc, std::string_view what);
 
 // The DDL that takes a version-1 database to version 2, and 2 to 3.
 extern const char* const kSchemaV2;

@@ -134,20 +134,6 @@ CREATE TABLE attachment_chunks (
 );
 )sql";
 
-Status SqliteError(sqlite3* db, int rc, std::string_view what) {
-  std::string msg = std::string(what) + ": " + (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc));
-  switch (rc & 0xff) {
-    case SQLITE_BUSY:
-    case SQLITE_LOCKED: return Status::Unavailable(msg + " (the database is busy; retry)");
-    case SQLITE_CORRUPT:
-    case SQLITE_NOTADB: return Status::Corruption(msg);
-    case SQLITE_FULL:
-    case SQLITE_IOERR:
-    case SQLITE_CANTOPEN:
-    case SQLITE_READONLY: return Status::IOError(msg);
-    default: return Status::Internal(msg);
-  }
-}
 
 // A cached prepared statement, borrowed for one use; reset on destruction.
 class Stmt {
@@ -181,7 +167,7 @@ class Stmt {
     int rc = sqlite3_step(s_);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
-    return SqliteError(db_, rc, "running a statement");
+    return sqlite_hq::SqliteStatus(db_, rc, "running a statement");
   }
   Status Run() {
     auto r = Step();
@@ -235,7 +221,7 @@ class Connection {
     if (it == cache_.end()) {
       sqlite3_stmt* s = nullptr;
       int rc = sqlite3_prepare_v3(db_, sql, -1, SQLITE_PREPARE_PERSISTENT, &s, nullptr);
-      if (rc != SQLITE_OK) return SqliteError(db_, rc, "preparing a statement");
+      if (rc != SQLITE_OK) return sqlite_hq::SqliteStatus(db_, rc, "preparing a statement");
       it = cache_.emplace(sql, s).first;
     }
     return std::make_unique<Stmt>(db_, it->second);
@@ -245,7 +231,7 @@ class Connection {
     char* err = nullptr;
     int rc = sqlite3_exec(db_, sql, nullptr, nullptr, &err);
     if (rc != SQLITE_OK) {
-      Status s = SqliteError(db_, rc, what);
+      Status s = sqlite_hq::SqliteStatus(db_, rc, what);
       sqlite3_free(err);
       return s;
     }
