@@ -195,7 +195,7 @@ std::vector<cli::CommandSpec> AdminSpecs() {
     cli::CommandSpec s;
     s.name = "bundle import";
     s.summary = "answer a device's carried bundle file (no link) and write the reply file";
-    s.positionals = "IN";
+    s.positionals = "IN --reply OUT";
     s.min_positionals = s.max_positionals = 1;
     s.options = {kDbOption,
                  {"--reply", "OUT", "where to write the reply bundle for the device", false},
