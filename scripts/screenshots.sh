@@ -63,7 +63,7 @@ for back in $(seq 11 -1 0); do
     --set hiv_tested=$((300 + n * 17)) --set hiv_positive=$((20 + n)) --set hiv_treatment=$((18 + n)) \
     --set malaria_tested=$((600 + (n % 6) * 90)) --set malaria_positive=$((150 + (n % 6) * 30)) \
     --set malaria_treated=$((140 + (n % 6) * 30)) --set bednets_distributed=$((900 + n * 40)) \
-    --set stockout=no --set staff_deployed=$((12 + n % 3)) --finalize >/dev/null
+    --set stockout=no --set staff_deployed=$((14 + n % 3)) --finalize >/dev/null
   cli report new --project SSC-EDU-001 --form education --set period="$period" --set classes_held=$((40 + n)) \
     --set learners_enrolled=$((180 + n * 5)) --set learners_completed=$((120 + n * 4)) \
     --set women_enrolled=$((95 + n * 3)) --set teachers_trained=$((6 + n % 4)) --set scholarships_awarded=$((n % 5)) \
