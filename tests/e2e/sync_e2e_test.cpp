@@ -22,6 +22,17 @@ void EnrollInProcess(Hq& hq, Device& dev, const std::string& url = "") {
   if (!e.ok()) throw std::runtime_error(e.status().ToString());
 }
 
+// A fault proxy in front of HQ, started; http_aware for faults that need
+// request and response boundaries (drop an answer).
+std::unique_ptr<faultproxy::FaultProxy> ProxyTo(Hq& hq, bool http_aware = false) {
+  faultproxy::FaultProxyOptions po;
+  po.upstream_port = static_cast<uint16_t>(hq.server.port());
+  po.http_aware = http_aware;
+  auto proxy = std::make_unique<faultproxy::FaultProxy>(po);
+  REQUIRE(proxy->Start().ok());
+  return proxy;
+}
+
 sync::SyncOptions FastRetries() {
   sync::SyncOptions o;
   o.backoff_base = std::chrono::milliseconds(50);
@@ -83,11 +94,8 @@ TEST_CASE("enrollment: a code works once; then a sync with nothing to do is one 
 
 TEST_CASE("an enrollment answer lost: the same code again gets the same device; no one else") {
   Hq hq;
-  faultproxy::FaultProxyOptions po;
-  po.upstream_port = static_cast<uint16_t>(hq.server.port());
-  po.http_aware = true;
-  faultproxy::FaultProxy proxy(po);
-  REQUIRE(proxy.Start().ok());
+  auto proxy_owner = ProxyTo(hq, /*http_aware=*/true);
+  faultproxy::FaultProxy& proxy = *proxy_owner;
   const std::string via_proxy = "http://" + proxy.address();
   std::string code = hq.server.EnrollCode("Amina", "west-africa");
 
@@ -236,10 +244,8 @@ TEST_CASE("the same batch replayed three times changes nothing") {
 
 TEST_CASE("a duplicated request (delivered twice by the link) applies once") {
   Hq hq;
-  faultproxy::FaultProxyOptions po;
-  po.upstream_port = static_cast<uint16_t>(hq.server.port());
-  faultproxy::FaultProxy proxy(po);
-  REQUIRE(proxy.Start().ok());
+  auto proxy_owner = ProxyTo(hq);
+  faultproxy::FaultProxy& proxy = *proxy_owner;
   Device dev;
   EnrollInProcess(hq, dev, "http://" + proxy.address());
   proxy.SetDuplicateRequest(faultproxy::Trigger::Always());
@@ -256,11 +262,8 @@ TEST_CASE("a duplicated request (delivered twice by the link) applies once") {
 
 TEST_CASE("an answer lost after HQ committed: no duplicate, nothing stuck") {
   Hq hq;
-  faultproxy::FaultProxyOptions po;
-  po.upstream_port = static_cast<uint16_t>(hq.server.port());
-  po.http_aware = true;
-  faultproxy::FaultProxy proxy(po);
-  REQUIRE(proxy.Start().ok());
+  auto proxy_owner = ProxyTo(hq, /*http_aware=*/true);
+  faultproxy::FaultProxy& proxy = *proxy_owner;
   Device dev;
   EnrollInProcess(hq, dev, "http://" + proxy.address());
   dev.AddReports(200, 5);
@@ -406,10 +409,8 @@ TEST_CASE("a field changed on both sides goes to the report's owner; the loser i
 
 TEST_CASE("libcurl transport: a stall is caught by the low-speed limit, a reset is told apart") {
   Hq hq;
-  faultproxy::FaultProxyOptions po;
-  po.upstream_port = static_cast<uint16_t>(hq.server.port());
-  faultproxy::FaultProxy proxy(po);
-  REQUIRE(proxy.Start().ok());
+  auto proxy_owner = ProxyTo(hq);
+  faultproxy::FaultProxy& proxy = *proxy_owner;
   Device dev;
   EnrollInProcess(hq, dev, "http://" + proxy.address());
   dev.AddReports(300, 12);
