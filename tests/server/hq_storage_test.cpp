@@ -337,6 +337,43 @@ TEST_CASE("the background step folds new reports in on its own") {
   CHECK(found);
 }
 
+TEST_CASE("under writes that never pause, the background step folds once the backlog is large") {
+  TempDir dir;
+  StorageOptions options;
+  options.catch_up_delay_ms = 600'000;  // never quiet long enough
+  options.catch_up_max_backlog = 50;
+  auto storage = OpenSqliteStorage(dir.path() / "hq.db", options);
+  REQUIRE(storage.ok());
+  Storage& st = **storage;
+  json v = AgricultureValues("2026-05", 10, 1.0, false);
+  v["narrative"] = "Cassava cuttings distributed";
+  REQUIRE(st.Write([&](StorageWriter& tx) -> Status {
+              FS_RETURN_IF_ERROR(tx.PutReport(Report(1, "TRI-AGR-001", "received", v)));
+              for (int i = 2; i < 60; ++i)
+                FS_RETURN_IF_ERROR(tx.PutReport(Report(
+                    i, "TRI-AGR-001", "received", AgricultureValues("2026-05", i, 1.0, false))));
+              return Status::Ok();
+            }).ok());
+  // Keep writing (a report touched every 50 ms) and never call CatchUpDerived.
+  bool found = false;
+  for (int i = 0; i < 200 && !found; ++i) {
+    REQUIRE(st.Write([&](StorageWriter& tx) {
+                return tx.PutReport(Report(100 + i % 5, "TRI-AGR-001", "received",
+                                           AgricultureValues("2026-05", i, 1.0, false)));
+              }).ok());
+    InboxQuery q;
+    q.filter.search = "cassava";
+    REQUIRE(st.Read([&](StorageReader& tx) -> Status {
+                auto p = tx.QueryInbox(q);
+                REQUIRE(p.ok());
+                found = p->rows.size() == 1;
+                return Status::Ok();
+              }).ok());
+    if (!found) std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  CHECK(found);
+}
+
 TEST_CASE("a version-3 database migrates: what its triggers kept is the starting point") {
   TempDir dir;
   const auto path = dir.path() / "hq.db";
