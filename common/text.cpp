@@ -2,6 +2,7 @@
 #include "common/text.h"
 
 #include <algorithm>
+#include <cctype>
 #include <ctime>
 
 namespace fieldsync {
@@ -19,6 +20,15 @@ bool IsLowerHex(std::string_view s, size_t len) {
   return s.size() == len && std::all_of(s.begin(), s.end(), [](char c) {
            return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
          });
+}
+
+std::string NormalizeEnrollCode(std::string_view code) {
+  std::string out;
+  for (char c : code) {
+    if (c == '-' || c == ' ') continue;
+    out.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
+  }
+  return out;
 }
 
 }  // namespace fieldsync

@@ -219,15 +219,6 @@ json RejectedResult(int64_t seq, const std::string& reason) {
 
 std::string HashSecret(std::string_view secret) { return Sha256Hex(secret); }
 
-std::string NormalizeEnrollCode(std::string_view code) {
-  std::string out;
-  for (char c : code) {
-    if (c == '-' || c == ' ') continue;
-    out.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
-  }
-  return out;
-}
-
 Service::Service(std::unique_ptr<Storage> storage, ServiceOptions options)
     : storage_(std::move(storage)), options_(std::move(options)) {
   if (!options_.now_ms) options_.now_ms = WallClockMs;

@@ -162,7 +162,6 @@ class Service {
 
 // The lowercase-hex SHA-256 used to store codes and tokens.
 std::string HashSecret(std::string_view secret);
-// Upper case, without dashes and spaces: what a person may type of a code.
-std::string NormalizeEnrollCode(std::string_view code);
+// NormalizeEnrollCode (what a person may type of a code): common/text.h.
 
 }  // namespace fieldsync::server

@@ -2,12 +2,12 @@
 #include "sync/engine.h"
 
 #include <algorithm>
-#include <cctype>
 #include <fstream>
 #include <random>
 #include <thread>
 
 #include "common/sha256.h"
+#include "common/text.h"
 #include "sync/curl_transport.h"
 #include "sync/messages.h"
 
@@ -556,11 +556,7 @@ constexpr char kPendingEnrollment[] = "sync.pending_enrollment";
 // the same code (so asking again after a lost answer, even from a new
 // process, is recognised by the server), or a new one, stored first.
 Result<std::string> EnrollmentToken(store::Store& store, const std::string& code) {
-  std::string normalized;
-  for (char c : code)
-    if (c != '-' && c != ' ')
-      normalized.push_back(static_cast<char>(std::toupper(static_cast<unsigned char>(c))));
-  const std::string key = Sha256Hex(normalized) + ":";
+  const std::string key = Sha256Hex(NormalizeEnrollCode(code)) + ":";
   auto pending = store.GetSetting(kPendingEnrollment);
   if (!pending.ok()) return pending.status();
   if (pending->rfind(key, 0) == 0 && pending->size() == key.size() + 64)

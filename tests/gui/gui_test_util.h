@@ -10,26 +10,11 @@
 #include <string>
 
 #include "client/gui/model.h"
+#include "tests/temp_dir.h"
 
 namespace fieldsync::gui::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = std::filesystem::temp_directory_path() /
-            ("fieldsync-gui-test-" + std::to_string(rd()) + std::to_string(rd()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using fieldsync::testing::TempDir;
 
 // A model on a fresh data folder, without the sync thread or gpsd (tests
 // that need them turn them on), and a fake clock the test moves.

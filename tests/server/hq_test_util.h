@@ -21,6 +21,7 @@
 #include "server/service.h"
 #include "server/sqlite_storage.h"
 #include "server/users.h"
+#include "tests/temp_dir.h"
 
 namespace fieldsync::server::hq_testing {
 
@@ -29,24 +30,7 @@ using nlohmann::json;
 // 2026-11-15 10:00 UTC.
 inline constexpr int64_t kStartMs = 1794736800000;
 
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "fieldsync-hq-XXXXXX").string();
-    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using fieldsync::testing::TempDir;
 
 // Argon2id at libsodium's minimum cost: tests sign in many times.
 inline HqAuthOptions CheapAuth() {

@@ -1,6 +1,7 @@
 // tests/server/http_test.cpp — the HTTP surface of the HQ server: health,
 // enrollment, auth, and how bad requests are refused (JSON errors, nothing
 // written).
+#include "common/text.h"
 #include "server_test_util.h"
 
 using namespace fieldsync;

@@ -24,6 +24,7 @@
 #include "server/service.h"
 #include "server/sqlite_storage.h"
 #include "sync/codec.h"
+#include "tests/temp_dir.h"
 
 extern char** environ;
 
@@ -31,26 +32,7 @@ namespace fieldsync::server::testing {
 
 using nlohmann::json;
 
-// A fresh folder under the system temp dir, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl =
-        (std::filesystem::temp_directory_path() / "fieldsync-server-XXXXXX").string();
-    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using fieldsync::testing::TempDir;
 
 // The project registry every test server starts with: the demo projects plus
 // one project open to every region.

@@ -10,28 +10,11 @@
 #include <string>
 
 #include "store/store.h"
+#include "tests/temp_dir.h"
 
 namespace fieldsync::store::testing {
 
-// A fresh folder under the system temp dir, removed with everything in it.
-class TempDir {
- public:
-  TempDir() {
-    std::string tmpl = (std::filesystem::temp_directory_path() / "fieldsync-store-XXXXXX").string();
-    REQUIRE(mkdtemp(tmpl.data()) != nullptr);
-    path_ = tmpl;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
+using fieldsync::testing::TempDir;
 
 inline std::unique_ptr<Store> OpenStore(const std::filesystem::path& dir) {
   auto store = Store::Open(dir);

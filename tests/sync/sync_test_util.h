@@ -21,28 +21,11 @@
 #include "sync/codec.h"
 #include "sync/engine.h"
 #include "sync/fault_transport.h"
+#include "tests/temp_dir.h"
 
 namespace fieldsync::testing {
 
 using nlohmann::json;
-
-class TempDir {
- public:
-  TempDir() {
-    std::random_device rd;
-    path_ = std::filesystem::temp_directory_path() /
-            ("fieldsync-sync-test-" + std::to_string(rd()) + std::to_string(rd()));
-    std::filesystem::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
-};
 
 inline std::unique_ptr<store::Store> OpenStore(const std::filesystem::path& dir) {
   auto s = store::Store::Open(dir);
